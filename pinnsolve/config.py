@@ -1,0 +1,192 @@
+"""Configuration schemas (registered in Hydra's ConfigStore) and their validation.
+
+Hydra checks the types of the fixed groups against :class:`Config` while composing. The
+``problem`` and ``activation`` groups hold different fields per option, so each option's node
+is checked against its own schema here, along with the ranges no type can express. Every
+failure is a :class:`ConfigError` naming the key and what is allowed.
+"""
+from __future__ import annotations
+
+import dataclasses
+import typing
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any, Optional
+
+from hydra.core.config_store import ConfigStore
+from omegaconf import MISSING, DictConfig, OmegaConf
+from omegaconf.errors import OmegaConfBaseException
+
+from pinnsolve.activations import BASES
+from pinnsolve.problem import Problem
+from pinnsolve.samplers import SAMPLERS
+from pinnsolve.problems import PROBLEMS
+
+
+class ConfigError(ValueError):
+    """A configuration value that pinnsolve cannot run with."""
+
+
+class Precision(Enum):
+    float32 = "float32"
+    float64 = "float64"
+
+
+class Device(Enum):
+    auto = "auto"
+    cpu = "cpu"
+    cuda = "cuda"
+
+
+SamplerName = Enum("SamplerName", {name: name for name in SAMPLERS})  # type: ignore[misc]
+ActivationBase = Enum("ActivationBase", {name: name for name in BASES})  # type: ignore[misc]
+
+
+@dataclass
+class SamplerConfig:
+    name: SamplerName = MISSING  # type: ignore[valid-type]
+    n_residual: int = MISSING
+    n_boundary: int = MISSING
+    n_initial: int = MISSING
+    resample_every: int = 0
+
+
+@dataclass
+class NetworkConfig:
+    name: str = MISSING
+    depth: int = MISSING
+    width: int = MISSING
+
+
+@dataclass
+class AdamConfig:
+    iterations: int = MISSING
+    lr: float = MISSING
+    decay_rate: float = 1.0
+    decay_steps: int = 1000
+
+
+@dataclass
+class LBFGSConfig:
+    iterations: int = MISSING
+    lr: float = 1.0
+    history_size: int = 50
+    max_evals_per_iteration: int = 25
+    tolerance_grad: float = 0.0
+    tolerance_change: float = 0.0
+
+
+@dataclass
+class TrainerConfig:
+    adam: AdamConfig = field(default_factory=AdamConfig)
+    lbfgs: LBFGSConfig = field(default_factory=LBFGSConfig)
+    loss_weights: dict[str, float] = field(default_factory=dict)
+    log_every: int = 100
+    target_rel_l2: Optional[float] = None
+    time_budget_s: Optional[float] = None
+    progress_bar: bool = True
+
+
+@dataclass
+class Config:
+    problem: Any = MISSING
+    activation: Any = MISSING
+    sampler: SamplerConfig = field(default_factory=SamplerConfig)
+    network: NetworkConfig = field(default_factory=NetworkConfig)
+    trainer: TrainerConfig = field(default_factory=TrainerConfig)
+    precision: Precision = Precision.float64
+    device: Device = Device.auto
+    seed: int = 0
+
+
+@dataclass
+class FixedActivationConfig:
+    name: str = "fixed"
+    base: ActivationBase = MISSING  # type: ignore[valid-type]
+
+
+ACTIVATION_SCHEMAS: dict[str, type] = {"fixed": FixedActivationConfig}
+NETWORKS = ("mlp",)
+
+
+def problem_schema(name: str) -> type:
+    """The config schema of a problem: ``name`` plus the fields of its dataclass."""
+    cls = PROBLEMS[name]
+    hints = typing.get_type_hints(cls)
+    fields = [("name", str, field(default=name))]
+    fields += [(f.name, hints[f.name], field(default=MISSING)) for f in dataclasses.fields(cls)]
+    return dataclasses.make_dataclass(f"{cls.__name__}Config", fields)
+
+
+def register_configs() -> None:
+    ConfigStore.instance().store(name="pinnsolve_schema", node=Config)
+
+
+def _checked(node: DictConfig, schema: type, key: str) -> DictConfig:
+    """``node`` merged into ``schema``: unknown keys and wrong types become ConfigErrors."""
+    try:
+        return OmegaConf.merge(OmegaConf.structured(schema), node)
+    except OmegaConfBaseException as error:
+        inner = getattr(error, "full_key", None) or ""
+        detail = str(error).splitlines()[0]
+        raise ConfigError(f"{key}.{inner}: {detail}" if inner else f"{key}: {detail}") from None
+
+
+def _choice(node: DictConfig, key: str, choices) -> str:
+    name = node.get("name")
+    if name not in choices:
+        raise ConfigError(f"{key}.name: unknown {key} {name!r}; choose one of {sorted(choices)}")
+    return name
+
+
+def _require(condition: bool, key: str, rule: str, value: Any) -> None:
+    if not condition:
+        raise ConfigError(f"{key}: must be {rule}, got {value!r}")
+
+
+def problem_from_config(cfg: DictConfig) -> Problem:
+    """The problem that ``cfg.problem`` describes, its fields checked against the problem's schema."""
+    name = _choice(cfg.problem, "problem", PROBLEMS)
+    node = _checked(cfg.problem, problem_schema(name), "problem")
+    params = {key: value for key, value in vars(OmegaConf.to_object(node)).items() if key != "name"}
+    try:
+        return PROBLEMS[name](**params)
+    except ValueError as error:
+        raise ConfigError(f"problem ({name}): {error}") from None
+
+
+def activation_config(cfg: DictConfig) -> DictConfig:
+    """The ``activation`` node checked against its activation's schema."""
+    name = _choice(cfg.activation, "activation", ACTIVATION_SCHEMAS)
+    return _checked(cfg.activation, ACTIVATION_SCHEMAS[name], "activation")
+
+
+def validate(cfg: DictConfig) -> None:
+    """Raise :class:`ConfigError` for the first value pinnsolve cannot run with."""
+    problem_from_config(cfg)
+    activation_config(cfg)
+    _choice(cfg.network, "network", NETWORKS)
+    s, n, t = cfg.sampler, cfg.network, cfg.trainer
+    for key in ("n_residual", "n_boundary", "n_initial"):
+        _require(s[key] > 0, f"sampler.{key}", "a positive integer", s[key])
+    _require(s.resample_every >= 0, "sampler.resample_every", "≥ 0 (0 never resamples)", s.resample_every)
+    _require(n.depth > 0, "network.depth", "a positive integer", n.depth)
+    _require(n.width > 0, "network.width", "a positive integer", n.width)
+    for phase in ("adam", "lbfgs"):
+        node = t[phase]
+        _require(node.iterations >= 0, f"trainer.{phase}.iterations", "≥ 0 (0 skips the phase)", node.iterations)
+        _require(node.lr > 0, f"trainer.{phase}.lr", "positive", node.lr)
+    _require(0 < t.adam.decay_rate <= 1, "trainer.adam.decay_rate", "in (0, 1]", t.adam.decay_rate)
+    _require(t.adam.decay_steps > 0, "trainer.adam.decay_steps", "a positive integer", t.adam.decay_steps)
+    _require(t.lbfgs.history_size > 0, "trainer.lbfgs.history_size", "a positive integer", t.lbfgs.history_size)
+    _require(
+        t.lbfgs.max_evals_per_iteration > 0,
+        "trainer.lbfgs.max_evals_per_iteration",
+        "a positive integer",
+        t.lbfgs.max_evals_per_iteration,
+    )
+    _require(t.log_every > 0, "trainer.log_every", "a positive integer", t.log_every)
+    for key in ("target_rel_l2", "time_budget_s"):
+        _require(t[key] is None or t[key] > 0, f"trainer.{key}", "positive or null", t[key])
+    for name, weight in t.loss_weights.items():
+        _require(weight >= 0, f"trainer.loss_weights.{name}", "≥ 0", weight)

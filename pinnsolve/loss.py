@@ -1,0 +1,68 @@
+"""The PINN loss: weighted mean squares of the PDE residual, of each condition, and penalties."""
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+import torch
+from torch import Tensor, nn
+
+from pinnsolve.derivatives import Field
+from pinnsolve.problem import Problem, Region
+
+
+@dataclass(frozen=True)
+class Penalty:
+    """A loss term that needs no points, e.g. a regulariser on an activation's parameters."""
+
+    name: str
+    value: Callable[[], Tensor]
+
+
+@dataclass
+class TrainingPoints:
+    """Residual points and the points of each condition region, each of shape ``(N, d)``."""
+
+    residual: Tensor
+    regions: dict[Region, Tensor]
+
+
+class PINNLoss:
+    """J = w_residual·MSE(residual) + Σ_c w_c·MSE(condition c) + Σ_p w_p·penalty p.
+
+    Components are named ``residual``, then each condition's name, then each penalty's name.
+    Weights not given are 1.
+    """
+
+    def __init__(
+        self, problem: Problem, *, weights: Mapping[str, float] | None = None, penalties: Sequence[Penalty] = ()
+    ) -> None:
+        self.problem = problem
+        self.penalties = tuple(penalties)
+        self.components = ("residual", *(c.name for c in problem.conditions), *(p.name for p in self.penalties))
+        if len(set(self.components)) != len(self.components):
+            raise ValueError(f"loss components must have distinct names, got {self.components}")
+        weights = dict(weights or {})
+        unknown = sorted(set(weights) - set(self.components))
+        if unknown:
+            raise ValueError(f"no loss component named {unknown}; the components are {list(self.components)}")
+        self.weights = {name: float(weights.get(name, 1.0)) for name in self.components}
+
+    @property
+    def regions(self) -> set[Region]:
+        return {c.region for c in self.problem.conditions}
+
+    def __call__(self, model: nn.Module, points: TrainingPoints) -> tuple[Tensor, dict[str, Tensor]]:
+        """The total loss and each unweighted component (scalars)."""
+        variables = self.problem.variables
+        fields = {}
+        for region, inputs in [(None, points.residual), *points.regions.items()]:
+            inputs = inputs.detach().requires_grad_(True)
+            fields[region] = Field(inputs, model(inputs), variables)
+        terms = {"residual": self.problem.residual(fields[None]).square().mean()}
+        for condition in self.problem.conditions:
+            terms[condition.name] = condition.residual(fields[condition.region]).square().mean()
+        for penalty in self.penalties:
+            terms[penalty.name] = penalty.value()
+        total = torch.stack([self.weights[name] * term for name, term in terms.items()]).sum()
+        return total, terms

@@ -1,0 +1,113 @@
+"""What a PDE problem is: a domain, a residual, conditions, and a reference solution.
+
+A problem knows nothing of networks: it sees only :class:`~pinnsolve.derivatives.Field`
+objects (a field and its derivatives at some points) and returns residuals.
+"""
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import Enum
+
+import numpy as np
+import torch
+from torch import Tensor
+
+from pinnsolve.derivatives import Field, Points
+from pinnsolve.geometry import Box
+
+
+class Region(Enum):
+    """Where a condition's points are sampled."""
+
+    BOUNDARY = "boundary"
+    INITIAL = "initial"
+
+
+@dataclass(frozen=True)
+class Condition:
+    """A named condition whose ``residual`` (shape ``(N,)``) vanishes on ``region``."""
+
+    name: str
+    region: Region
+    residual: Callable[[Field], Tensor]
+
+
+@dataclass(frozen=True)
+class DirichletCondition(Condition):
+    """``u = value`` on ``region``; the value is kept so that it can be imposed exactly."""
+
+    value: Callable[[Points], Tensor] = lambda p: torch.zeros_like(p.tensor[:, 0])
+
+
+def require(condition: bool, message: str) -> None:
+    """For problems' ``__post_init__``: a ValueError saying which parameter is out of range."""
+    if not condition:
+        raise ValueError(message)
+
+
+def dirichlet(name: str, region: Region, value: Callable[[Points], Tensor]) -> DirichletCondition:
+    return DirichletCondition(name, region, lambda f: f.u - value(f), value)
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A reference solution ``u`` (shape ``(N,)``) at ``inputs`` (shape ``(N, d)``), float64.
+
+    The points form a tensor grid of ``shape`` (``Π shape == N``) in C order, which the plots use.
+    """
+
+    inputs: np.ndarray
+    u: np.ndarray
+    shape: tuple[int, ...]
+
+    def __post_init__(self) -> None:
+        n = int(np.prod(self.shape))
+        if self.inputs.shape[0] != n or self.u.shape != (n,):
+            raise ValueError(
+                f"reference grid {self.shape} holds {n} points, got inputs {self.inputs.shape} and u {self.u.shape}"
+            )
+
+
+class Problem(ABC):
+    """A PDE ``residual(u) = 0`` on ``domain`` with ``conditions``."""
+
+    @property
+    @abstractmethod
+    def domain(self) -> Box: ...
+
+    @property
+    @abstractmethod
+    def conditions(self) -> tuple[Condition, ...]: ...
+
+    @abstractmethod
+    def residual(self, f: Field) -> Tensor:
+        """The PDE residual at ``f``'s points, shape ``(N,)``."""
+
+    @abstractmethod
+    def reference(self) -> Reference:
+        """The solution on the evaluation grid."""
+
+    @property
+    def variables(self) -> tuple[str, ...]:
+        return self.domain.variables
+
+
+class ExactProblem(Problem):
+    """A problem with a closed-form solution, evaluated on a tensor grid of the domain."""
+
+    eval_points_per_axis: int
+
+    def __post_init__(self) -> None:
+        require(self.eval_points_per_axis >= 2, f"eval_points_per_axis must be ≥ 2, got {self.eval_points_per_axis}")
+
+    @abstractmethod
+    def exact(self, p: Points) -> Tensor:
+        """The exact solution at ``p``, shape ``(N,)``."""
+
+    def reference(self) -> Reference:
+        shape = (self.eval_points_per_axis,) * self.domain.dim
+        inputs = self.domain.grid(shape)
+        u = self.exact(Points(torch.as_tensor(inputs, dtype=torch.float64), self.variables))
+        return Reference(inputs, u.numpy(), shape)

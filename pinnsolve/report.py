@@ -1,0 +1,162 @@
+"""What a run writes: metrics, history, predictions, checkpoint and plots.
+
+Plots use matplotlib's object API (``Figure``), never pyplot's global state.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import math
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from pinnsolve.geometry import Box
+from pinnsolve.problem import Reference
+
+THRESHOLDS = (1e-2, 1e-3, 1e-4, 1e-5)
+
+
+def write_history(path: Path, history: Sequence[dict[str, Any]]) -> None:
+    """One row per recorded iteration: iteration, elapsed_s, loss, each component, rel_l2."""
+    columns = list(history[0]) if history else ["iteration", "elapsed_s", "loss", "rel_l2"]
+    with path.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=columns)
+        writer.writeheader()
+        writer.writerows(history)
+
+
+def write_json(path: Path, data: dict[str, Any]) -> None:
+    """JSON with non-finite floats written as null (JSON has no NaN)."""
+
+    def clean(value: Any) -> Any:
+        if isinstance(value, float) and not math.isfinite(value):
+            return None
+        if isinstance(value, dict):
+            return {k: clean(v) for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [clean(v) for v in value]
+        return value
+
+    path.write_text(json.dumps(clean(data), indent=2) + "\n")
+
+
+def time_to_thresholds(history: Sequence[dict[str, Any]]) -> dict[str, float | None]:
+    """Training seconds until rel L2 first fell to each threshold (at a recorded iteration)."""
+    result: dict[str, float | None] = {}
+    for threshold in THRESHOLDS:
+        reached = [row["elapsed_s"] for row in history if row["rel_l2"] <= threshold]
+        result[f"{threshold:.0e}"] = reached[0] if reached else None
+    return result
+
+
+# -- plots -----------------------------------------------------------------------------------
+
+
+class GridView:
+    """The reference grid seen as an array with one axis per variable."""
+
+    def __init__(self, box: Box, reference: Reference) -> None:
+        self.box, self.shape = box, reference.shape
+        self.coords = reference.inputs.reshape(*self.shape, box.dim)
+
+    def axis_values(self, i: int) -> np.ndarray:
+        index = tuple(slice(None) if j == i else 0 for j in range(self.box.dim))
+        return self.coords[index + (i,)]
+
+    def plot_axes(self) -> tuple[int, int]:
+        """(horizontal, vertical) variable indices: (t, x) for time-dependent problems, else (x, y)."""
+        if self.box.time_index is not None:
+            return self.box.time_index, self.box.spatial[0]
+        return self.box.spatial[0], self.box.spatial[1]
+
+    def plane(self, values: np.ndarray) -> tuple[np.ndarray, str]:
+        """``values`` on the plot plane, shape (n_vertical, n_horizontal), and what is held fixed."""
+        horizontal, vertical = self.plot_axes()
+        index, fixed = [], []
+        for i in range(self.box.dim):
+            if i in (horizontal, vertical):
+                index.append(slice(None))
+            else:  # d > 2: the grid value nearest the middle of the domain
+                middle = self.shape[i] // 2
+                index.append(middle)
+                fixed.append(f"{self.box.variables[i]} = {self.axis_values(i)[middle]:.3g}")
+        plane = values.reshape(self.shape)[tuple(index)]
+        return (plane.T if horizontal < vertical else plane), ", ".join(fixed)
+
+
+def _save(fig: Figure, path: Path) -> None:
+    fig.savefig(path, dpi=110, bbox_inches="tight")
+
+
+def plot_solution(path: Path, box: Box, reference: Reference, u_pred: np.ndarray) -> None:
+    """Prediction, reference and |error|: heatmaps in 2-D (a mid-plane for d > 2), curves in 1-D."""
+    error = np.abs(u_pred - reference.u)
+    view = GridView(box, reference)
+    if box.dim == 1:
+        x = view.axis_values(0)
+        fig = Figure(figsize=(10, 4))
+        left, right = fig.subplots(1, 2)
+        left.plot(x, reference.u, "k-", label="reference")
+        left.plot(x, u_pred, "r--", label="prediction")
+        left.set(xlabel=box.variables[0], ylabel="u", title="solution")
+        left.legend()
+        right.semilogy(x, error)
+        right.set(xlabel=box.variables[0], ylabel="|error|", title="absolute error")
+        _save(fig, path)
+        return
+    horizontal, vertical = view.plot_axes()
+    h_values, v_values = view.axis_values(horizontal), view.axis_values(vertical)
+    fig = Figure(figsize=(16, 4.2))
+    panels = fig.subplots(1, 3)
+    for ax, values, title in zip(panels, (u_pred, reference.u, error), ("prediction", "reference", "|error|")):
+        plane, fixed = view.plane(values)
+        mesh = ax.pcolormesh(h_values, v_values, plane, shading="auto", cmap="inferno" if title == "|error|" else "RdBu_r")
+        fig.colorbar(mesh, ax=ax, label="u" if title != "|error|" else "|u − u_ref|")
+        ax.set(xlabel=box.variables[horizontal], ylabel=box.variables[vertical], title=title + (f" ({fixed})" if fixed else ""))
+    _save(fig, path)
+
+
+def plot_slices(path: Path, box: Box, reference: Reference, u_pred: np.ndarray, *, count: int = 4) -> None:
+    """u(x) at ``count`` times spread over the grid, prediction against reference."""
+    view = GridView(box, reference)
+    t_axis, x_axis = view.plot_axes()
+    times = view.axis_values(t_axis)
+    x = view.axis_values(x_axis)
+    ref_plane, fixed = view.plane(reference.u)
+    pred_plane, _ = view.plane(u_pred)
+    picks = np.unique(np.linspace(0, len(times) - 1, count + 1).round().astype(int)[1:])
+    fig = Figure(figsize=(4 * len(picks), 3.6))
+    for ax, k in zip(np.atleast_1d(fig.subplots(1, len(picks))), picks):
+        ax.plot(x, ref_plane[:, k], "k-", linewidth=2, label="reference")
+        ax.plot(x, pred_plane[:, k], "r--", linewidth=2, label="prediction")
+        ax.set(xlabel=box.variables[x_axis], ylabel="u", title=f"{box.variables[t_axis]} = {times[k]:.3g}")
+    ax.legend()
+    _save(fig, path)
+
+
+def plot_losses(path: Path, history: Sequence[dict[str, Any]], components: Sequence[str]) -> None:
+    """The total loss and each component against iteration, log scale."""
+    iterations = [row["iteration"] for row in history]
+    fig = Figure(figsize=(7, 4.5))
+    ax = fig.subplots()
+    ax.semilogy(iterations, [row["loss"] for row in history], "k-", linewidth=2, label="total")
+    for name in components:
+        ax.semilogy(iterations, [row[name] for row in history], label=name)
+    ax.set(xlabel="iteration", ylabel="loss (unweighted components)", title="training loss")
+    ax.legend()
+    ax.grid(True, which="both", alpha=0.3)
+    _save(fig, path)
+
+
+def plot_error(path: Path, history: Sequence[dict[str, Any]]) -> None:
+    """Relative L2 error on the evaluation grid against iteration, log scale."""
+    fig = Figure(figsize=(7, 4.5))
+    ax = fig.subplots()
+    ax.semilogy([row["iteration"] for row in history], [row["rel_l2"] for row in history], "b.-")
+    ax.set(xlabel="iteration", ylabel="relative L2 error", title="error against the reference")
+    ax.grid(True, which="both", alpha=0.3)
+    _save(fig, path)

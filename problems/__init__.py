@@ -1,0 +1,20 @@
+"""The PDE problems pinnsolve ships, by the name used in ``conf/problem/NAME.yaml``.
+
+To add one: write a frozen dataclass subclassing :class:`pinnsolve.problem.Problem` in a
+module here, add it to ``PROBLEMS``, and add ``conf/problem/NAME.yaml`` with its parameters.
+"""
+from pinnsolve.problem import Problem
+
+from .burgers import Burgers
+from .helmholtz import Helmholtz
+from .klein_gordon import KleinGordon
+from .poisson import Poisson
+
+PROBLEMS: dict[str, type[Problem]] = {
+    "burgers": Burgers,
+    "poisson": Poisson,
+    "klein_gordon": KleinGordon,
+    "helmholtz": Helmholtz,
+}
+
+__all__ = ["PROBLEMS", "Burgers", "Helmholtz", "KleinGordon", "Poisson"]

@@ -1,0 +1,61 @@
+"""Helmholtz's equation Δu + k²u = q on [−1,1]² with u = 0 on the boundary.
+
+Two manufactured solutions:
+- ``sines``: u = sin(a₁πx) sin(a₂πy) (Wang, Teng & Perdikaris 2021; a₁ = 1, a₂ = 4);
+- ``gaaf``: u = (x + y) sin(πx) sin(πy) (Jagtap, Kawaguchi & Karniadakis 2020).
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from enum import Enum
+
+import torch
+from torch import Tensor
+
+from pinnsolve.derivatives import Field, Points
+from pinnsolve.geometry import Box
+from pinnsolve.problem import Condition, ExactProblem, Region, dirichlet
+
+
+class HelmholtzSolution(Enum):
+    sines = "sines"
+    gaaf = "gaaf"
+
+
+@dataclass(frozen=True)
+class Helmholtz(ExactProblem):
+    k: float
+    a1: float
+    a2: float
+    solution: HelmholtzSolution
+    eval_points_per_axis: int
+
+    @property
+    def domain(self) -> Box:
+        return Box(("x", "y"), (-1.0, -1.0), (1.0, 1.0))
+
+    @property
+    def conditions(self) -> tuple[Condition, ...]:
+        return (dirichlet("boundary", Region.BOUNDARY, lambda p: torch.zeros_like(p["x"])),)
+
+    def exact(self, p: Points) -> Tensor:
+        x, y = p["x"], p["y"]
+        if self.solution is HelmholtzSolution.sines:
+            return torch.sin(self.a1 * math.pi * x) * torch.sin(self.a2 * math.pi * y)
+        return (x + y) * torch.sin(math.pi * x) * torch.sin(math.pi * y)
+
+    def laplacian_of_exact(self, p: Points) -> Tensor:
+        x, y, pi = p["x"], p["y"], math.pi
+        if self.solution is HelmholtzSolution.sines:
+            return -((self.a1**2 + self.a2**2) * pi**2) * self.exact(p)
+        # Δ[(x+y)S] = 2(S_x + S_y) + (x+y)ΔS with S = sin πx sin πy, ΔS = −2π²S
+        s_x = pi * torch.cos(pi * x) * torch.sin(pi * y)
+        s_y = pi * torch.sin(pi * x) * torch.cos(pi * y)
+        return 2 * (s_x + s_y) - 2 * pi**2 * self.exact(p)
+
+    def source(self, p: Points) -> Tensor:
+        return self.laplacian_of_exact(p) + self.k**2 * self.exact(p)
+
+    def residual(self, f: Field) -> Tensor:
+        return f.laplacian(("x", "y")) + self.k**2 * f.u - self.source(f)

@@ -1,0 +1,54 @@
+"""Poisson's equation −Δu = f on [0,1]^d with u = 0 on the boundary.
+
+Exact solution u = Π_i x_i²(1 − x_i), the smooth case of Liang et al. (2024), RAF paper.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+from torch import Tensor
+
+from pinnsolve.derivatives import Field, Points
+from pinnsolve.geometry import Box
+from pinnsolve.problem import Condition, ExactProblem, Region, dirichlet, require
+
+
+def variable_names(dim: int) -> tuple[str, ...]:
+    return ("x", "y", "z")[:dim] if dim <= 3 else tuple(f"x{i + 1}" for i in range(dim))
+
+
+@dataclass(frozen=True)
+class Poisson(ExactProblem):
+    dim: int
+    eval_points_per_axis: int
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        require(self.dim >= 1, f"dim must be ≥ 1, got {self.dim}")
+
+    @property
+    def domain(self) -> Box:
+        return Box(variable_names(self.dim), (0.0,) * self.dim, (1.0,) * self.dim)
+
+    @property
+    def conditions(self) -> tuple[Condition, ...]:
+        return (dirichlet("boundary", Region.BOUNDARY, lambda p: torch.zeros_like(p.tensor[:, 0])),)
+
+    def exact(self, p: Points) -> Tensor:
+        x = p.tensor
+        return torch.prod(x**2 * (1 - x), dim=1)
+
+    def source(self, p: Points) -> Tensor:
+        """f = −Δu = −Σ_i (2 − 6x_i) Π_{j≠i} x_j²(1 − x_j)."""
+        x = p.tensor
+        factors = x**2 * (1 - x)
+        second = 2 - 6 * x
+        total = torch.zeros_like(x[:, 0])
+        for i in range(self.dim):
+            others = torch.cat([factors[:, :i], factors[:, i + 1 :]], dim=1)
+            total = total - second[:, i] * torch.prod(others, dim=1)
+        return total
+
+    def residual(self, f: Field) -> Tensor:
+        return -f.laplacian(self.variables) - self.source(f)

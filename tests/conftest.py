@@ -1,0 +1,46 @@
+"""Shared helpers: float64 tensors and the real Hydra configs, shrunk for speed."""
+from __future__ import annotations
+
+import pytest
+import torch
+from hydra import compose, initialize_config_module
+from omegaconf import DictConfig, open_dict
+
+from pinnsolve.config import register_configs
+
+PROBLEM_CONFIGS = ["burgers", "poisson", "klein_gordon", "klein_gordon_cubic", "helmholtz"]
+
+# overrides that make any problem train in about a second
+TINY = [
+    "sampler.n_residual=64",
+    "sampler.n_boundary=16",
+    "sampler.n_initial=16",
+    "network.depth=2",
+    "network.width=8",
+    "trainer.adam.iterations=6",
+    "trainer.lbfgs.iterations=4",
+    "trainer.log_every=2",
+    "trainer.progress_bar=false",
+]
+
+
+def load_config(*overrides: str) -> DictConfig:
+    """The composed pinnsolve config (what the CLI would run) with ``overrides``."""
+    register_configs()
+    with initialize_config_module(config_module="pinnsolve.conf", version_base="1.3"):
+        return compose(config_name="config", overrides=list(overrides))
+
+
+def tiny_config(problem: str, *overrides: str) -> DictConfig:
+    """A config for ``problem`` that trains in about a second; Burgers gets a coarse reference grid."""
+    extra = ["problem.reference_x_points=17", "problem.reference_t_points=5"] if problem == "burgers" else []
+    extra += ["problem.eval_points_per_axis=9"] if problem != "burgers" else []
+    cfg = load_config(f"problem={problem}", *TINY, *extra, *overrides)
+    with open_dict(cfg):
+        cfg.pop("hydra", None)
+    return cfg
+
+
+@pytest.fixture
+def float64():
+    return torch.float64
