@@ -57,8 +57,11 @@ def table(results: dict[str, dict]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("problems", nargs="*", default=PROBLEMS, choices=PROBLEMS)
+    parser.add_argument("problems", nargs="*", default=PROBLEMS, help=f"any of {PROBLEMS}")
     args = parser.parse_args()
+    unknown = sorted(set(args.problems) - set(PROBLEMS))
+    if unknown:
+        parser.error(f"unknown problems {unknown}; choose from {PROBLEMS}")
     results_file = REPO / "benchmarks" / "results" / "defaults.json"
     results = json.loads(results_file.read_text()) if results_file.exists() else {}
     for problem in args.problems:

@@ -2,7 +2,8 @@
 
 A network asks its factory for one module per hidden layer, ``factory(layer, width)``, so an
 activation may hold parameters of its own (one per layer, per neuron, ...) without the network
-knowing. Activations know nothing of problems.
+knowing. Activations are elementwise and know nothing of problems; one may offer
+``derivatives(x) -> (σ, σ', σ'')`` in closed form for derivative jets.
 """
 from __future__ import annotations
 
@@ -17,6 +18,29 @@ def relu3(x: Tensor) -> Tensor:
     """ReLU³: max(0, x)³, twice continuously differentiable."""
     return torch.relu(x) ** 3
 
+
+def _tanh_derivatives(x: Tensor) -> tuple[Tensor, Tensor, Tensor]:
+    s = torch.tanh(x)
+    first = 1 - s * s
+    return s, first, -2 * s * first
+
+
+def _sin_derivatives(x: Tensor) -> tuple[Tensor, Tensor, Tensor]:
+    s = torch.sin(x)
+    return s, torch.cos(x), -s
+
+
+def _cos_derivatives(x: Tensor) -> tuple[Tensor, Tensor, Tensor]:
+    c = torch.cos(x)
+    return c, -torch.sin(x), -c
+
+
+# σ, σ', σ'' in closed form where that is cheaper than autograd (for derivative jets)
+CLOSED_FORM_DERIVATIVES: dict[str, Callable[[Tensor], tuple[Tensor, Tensor, Tensor]]] = {
+    "tanh": _tanh_derivatives,
+    "sin": _sin_derivatives,
+    "cos": _cos_derivatives,
+}
 
 BASES: dict[str, Callable[[Tensor], Tensor]] = {
     "tanh": torch.tanh,
@@ -46,6 +70,8 @@ class Fixed(nn.Module):
         super().__init__()
         self.base = base
         self.function = base_function(base)
+        if base in CLOSED_FORM_DERIVATIVES:
+            self.derivatives = CLOSED_FORM_DERIVATIVES[base]
 
     def forward(self, x: Tensor) -> Tensor:
         return self.function(x)

@@ -79,7 +79,12 @@ def assemble(cfg: DictConfig) -> Assembly:
     problem = problem_from_config(cfg)
     model = build_model(cfg, problem).to(device=device, dtype=dtype)
     try:
-        loss = PINNLoss(problem, weights=dict(cfg.trainer.loss_weights), penalties=build_penalties(cfg, model))
+        loss = PINNLoss(
+            problem,
+            weights=dict(cfg.trainer.loss_weights),
+            penalties=build_penalties(cfg, model),
+            jets=plain(cfg.derivatives) == "jets",
+        )
     except ValueError as error:
         raise ConfigError(f"trainer.loss_weights: {error}") from None
 

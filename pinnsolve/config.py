@@ -32,6 +32,11 @@ class Precision(Enum):
     float64 = "float64"
 
 
+class Derivatives(Enum):
+    jets = "jets"
+    autograd = "autograd"
+
+
 class Device(Enum):
     auto = "auto"
     cpu = "cpu"
@@ -47,7 +52,7 @@ class SamplerConfig:
     name: SamplerName = MISSING  # type: ignore[valid-type]
     n_residual: int = MISSING
     n_boundary: int = MISSING
-    n_initial: int = MISSING
+    n_initial: int = 0
     resample_every: int = 0
 
 
@@ -58,22 +63,24 @@ class NetworkConfig:
     width: int = MISSING
 
 
+# the values live in conf/trainer/*.yaml; these say only what each key must be
 @dataclass
 class AdamConfig:
     iterations: int = MISSING
     lr: float = MISSING
-    decay_rate: float = 1.0
-    decay_steps: int = 1000
+    decay_rate: float = MISSING
+    decay_steps: int = MISSING
 
 
 @dataclass
 class LBFGSConfig:
     iterations: int = MISSING
-    lr: float = 1.0
-    history_size: int = 50
-    max_evals_per_iteration: int = 25
-    tolerance_grad: float = 0.0
-    tolerance_change: float = 0.0
+    lr: float = MISSING
+    history_size: int = MISSING
+    max_evals_per_iteration: int = MISSING
+    tolerance_grad: float = MISSING
+    tolerance_change: float = MISSING
+    rescale_factor: float = MISSING
 
 
 @dataclass
@@ -95,6 +102,7 @@ class Config:
     network: NetworkConfig = field(default_factory=NetworkConfig)
     trainer: TrainerConfig = field(default_factory=TrainerConfig)
     precision: Precision = Precision.float64
+    derivatives: Derivatives = Derivatives.autograd
     device: Device = Device.auto
     seed: int = 0
 
@@ -163,12 +171,14 @@ def activation_config(cfg: DictConfig) -> DictConfig:
 
 def validate(cfg: DictConfig) -> None:
     """Raise :class:`ConfigError` for the first value pinnsolve cannot run with."""
-    problem_from_config(cfg)
+    problem = problem_from_config(cfg)
     activation_config(cfg)
     _choice(cfg.network, "network", NETWORKS)
     s, n, t = cfg.sampler, cfg.network, cfg.trainer
-    for key in ("n_residual", "n_boundary", "n_initial"):
-        _require(s[key] > 0, f"sampler.{key}", "a positive integer", s[key])
+    _require(s.n_residual > 0, "sampler.n_residual", "a positive integer", s.n_residual)
+    for region in {c.region for c in problem.conditions}:
+        key = f"n_{region.value}"
+        _require(s[key] > 0, f"sampler.{key}", f"a positive integer ({cfg.problem.name} has {region.value} conditions)", s[key])
     _require(s.resample_every >= 0, "sampler.resample_every", "≥ 0 (0 never resamples)", s.resample_every)
     _require(n.depth > 0, "network.depth", "a positive integer", n.depth)
     _require(n.width > 0, "network.width", "a positive integer", n.width)
@@ -185,6 +195,7 @@ def validate(cfg: DictConfig) -> None:
         "a positive integer",
         t.lbfgs.max_evals_per_iteration,
     )
+    _require(t.lbfgs.rescale_factor > 1, "trainer.lbfgs.rescale_factor", "> 1", t.lbfgs.rescale_factor)
     _require(t.log_every > 0, "trainer.log_every", "a positive integer", t.log_every)
     for key in ("target_rel_l2", "time_budget_s"):
         _require(t[key] is None or t[key] > 0, f"trainer.{key}", "positive or null", t[key])

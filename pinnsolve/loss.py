@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor, nn
 
-from pinnsolve.derivatives import Field
+from pinnsolve.derivatives import evaluate
 from pinnsolve.problem import Problem, Region
 
 
@@ -31,13 +31,20 @@ class PINNLoss:
     """J = w_residual·MSE(residual) + Σ_c w_c·MSE(condition c) + Σ_p w_p·penalty p.
 
     Components are named ``residual``, then each condition's name, then each penalty's name.
-    Weights not given are 1.
+    Weights not given are 1. With ``jets``, the residual's derivatives come from the model's
+    forward jet pass where it has one (conditions, needing few derivatives on few points, use autograd).
     """
 
     def __init__(
-        self, problem: Problem, *, weights: Mapping[str, float] | None = None, penalties: Sequence[Penalty] = ()
+        self,
+        problem: Problem,
+        *,
+        weights: Mapping[str, float] | None = None,
+        penalties: Sequence[Penalty] = (),
+        jets: bool = True,
     ) -> None:
         self.problem = problem
+        self.jets = jets
         self.penalties = tuple(penalties)
         self.components = ("residual", *(c.name for c in problem.conditions), *(p.name for p in self.penalties))
         if len(set(self.components)) != len(self.components):
@@ -55,10 +62,9 @@ class PINNLoss:
     def __call__(self, model: nn.Module, points: TrainingPoints) -> tuple[Tensor, dict[str, Tensor]]:
         """The total loss and each unweighted component (scalars)."""
         variables = self.problem.variables
-        fields = {}
-        for region, inputs in [(None, points.residual), *points.regions.items()]:
-            inputs = inputs.detach().requires_grad_(True)
-            fields[region] = Field(inputs, model(inputs), variables)
+        fields = {None: evaluate(model, points.residual, variables, jets=self.jets)}
+        for region, inputs in points.regions.items():
+            fields[region] = evaluate(model, inputs, variables, jets=False)
         terms = {"residual": self.problem.residual(fields[None]).square().mean()}
         for condition in self.problem.conditions:
             terms[condition.name] = condition.residual(fields[condition.region]).square().mean()

@@ -98,7 +98,7 @@ def plot_solution(path: Path, box: Box, reference: Reference, u_pred: np.ndarray
     view = GridView(box, reference)
     if box.dim == 1:
         x = view.axis_values(0)
-        fig = Figure(figsize=(10, 4))
+        fig = Figure(figsize=(10, 4), layout="constrained")
         left, right = fig.subplots(1, 2)
         left.plot(x, reference.u, "k-", label="reference")
         left.plot(x, u_pred, "r--", label="prediction")
@@ -110,7 +110,7 @@ def plot_solution(path: Path, box: Box, reference: Reference, u_pred: np.ndarray
         return
     horizontal, vertical = view.plot_axes()
     h_values, v_values = view.axis_values(horizontal), view.axis_values(vertical)
-    fig = Figure(figsize=(16, 4.2))
+    fig = Figure(figsize=(16, 4.2), layout="constrained")
     panels = fig.subplots(1, 3)
     for ax, values, title in zip(panels, (u_pred, reference.u, error), ("prediction", "reference", "|error|")):
         plane, fixed = view.plane(values)
@@ -141,7 +141,7 @@ def plot_slices(path: Path, box: Box, reference: Reference, u_pred: np.ndarray, 
 def plot_losses(path: Path, history: Sequence[dict[str, Any]], components: Sequence[str]) -> None:
     """The total loss and each component against iteration, log scale."""
     iterations = [row["iteration"] for row in history]
-    fig = Figure(figsize=(7, 4.5))
+    fig = Figure(figsize=(7, 4.5), layout="constrained")
     ax = fig.subplots()
     ax.semilogy(iterations, [row["loss"] for row in history], "k-", linewidth=2, label="total")
     for name in components:
@@ -154,7 +154,7 @@ def plot_losses(path: Path, history: Sequence[dict[str, Any]], components: Seque
 
 def plot_error(path: Path, history: Sequence[dict[str, Any]]) -> None:
     """Relative L2 error on the evaluation grid against iteration, log scale."""
-    fig = Figure(figsize=(7, 4.5))
+    fig = Figure(figsize=(7, 4.5), layout="constrained")
     ax = fig.subplots()
     ax.semilogy([row["iteration"] for row in history], [row["rel_l2"] for row in history], "b.-")
     ax.set(xlabel="iteration", ylabel="relative L2 error", title="error against the reference")

@@ -6,6 +6,7 @@ the initial slice. The quasi-random families come from ``scipy.stats.qmc``.
 """
 from __future__ import annotations
 
+import warnings
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
@@ -36,8 +37,6 @@ class Sobol(UnitSampler):
     """Scrambled Sobol' points (any ``n``; scipy warns that powers of two balance best)."""
 
     def __call__(self, n: int, d: int, rng: np.random.Generator) -> np.ndarray:
-        import warnings
-
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message=".*balance properties.*")
             return qmc.Sobol(d=d, scramble=True, rng=rng).random(n)

@@ -23,25 +23,28 @@ from pinnsolve.loss import PINNLoss, TrainingPoints
 
 log = logging.getLogger(__name__)
 
-RESCALE_FACTOR = 1e4  # L-BFGS restarts on a rescaled loss after it falls this much
-
 
 @dataclass(frozen=True)
 class AdamSettings:
+    """Adam for ``iterations`` steps; the rate is multiplied by ``decay_rate`` every ``decay_steps``."""
+
     iterations: int
     lr: float
-    decay_rate: float = 1.0
-    decay_steps: int = 1000
+    decay_rate: float
+    decay_steps: int
 
 
 @dataclass(frozen=True)
 class LBFGSSettings:
+    """torch's L-BFGS with a strong-Wolfe line search; see :meth:`Trainer._run_lbfgs` for ``rescale_factor``."""
+
     iterations: int
-    lr: float = 1.0
-    history_size: int = 50
-    max_evals_per_iteration: int = 25
-    tolerance_grad: float = 0.0
-    tolerance_change: float = 0.0
+    lr: float
+    history_size: int
+    max_evals_per_iteration: int
+    tolerance_grad: float
+    tolerance_change: float
+    rescale_factor: float
 
 
 @dataclass(frozen=True)
@@ -160,14 +163,13 @@ class Trainer:
         torch's L-BFGS keeps a curvature pair only if yᵀs > 1e-10, an absolute threshold: on
         PINN losses of 1e-7 and below it drops every pair and crawls like gradient descent.
         Dividing the loss by its value at the start (and again, with a fresh optimiser, each time
-        it has fallen by ``RESCALE_FACTOR``) keeps yᵀs well above it without changing the minimiser.
+        it has fallen by ``rescale_factor``) keeps yᵀs well above it without changing the minimiser.
         """
         if self.lbfgs.iterations == 0:
             return
         s = self.lbfgs
         params = [p for p in self._model.parameters() if p.requires_grad]
         scale = [1.0]
-        last_loss = [math.nan]
 
         def new_optimizer() -> torch.optim.LBFGS:
             return torch.optim.LBFGS(
@@ -182,12 +184,11 @@ class Trainer:
         def closure() -> Tensor:
             optimizer.zero_grad(set_to_none=True)
             total, _ = self.loss(self._model, self.points)
-            last_loss[0] = total.item()
             scaled = total / scale[0]
             scaled.backward()
             return scaled
 
-        scale[0] = self.loss(self._model, self.points)[0].item()
+        scale[0] = self._history[-1]["loss"]  # the latest record: any loss of this magnitude serves
         optimizer = new_optimizer()
         done = 0
         while done < s.iterations:
@@ -201,24 +202,25 @@ class Trainer:
             optimizer.step(closure)
             seconds = time.perf_counter() - start
             advanced = optimizer.state[params[0]]["n_iter"] - count_before
-            if not math.isfinite(last_loss[0]) or not all(torch.isfinite(p).all() for p in params):
-                raise _Diverged(f"loss became {last_loss[0]} in L-BFGS after iteration {self._iteration}")
+            if not all(torch.isfinite(p).all() for p in params):
+                raise _Diverged(f"parameters became non-finite in L-BFGS after iteration {self._iteration}")
             moved = any(not torch.equal(a, b.detach()) for a, b in zip(before, params))
             advanced = min(advanced, s.iterations - done)
             done += advanced
-            self._advance(advanced, seconds, last_loss[0], force_record=not moved)
+            # every chunk ends on a record, which evaluates the loss at the accepted parameters
+            self._advance(advanced, seconds, force_record=True)
             if not moved:
                 raise _Stop(
                     f"L-BFGS made no further progress after {done} of {s.iterations} iterations "
                     "(no descent direction or the line search failed)"
                 )
-            if last_loss[0] < scale[0] / RESCALE_FACTOR:
-                scale[0] = last_loss[0]
+            if self._history[-1]["loss"] < scale[0] / s.rescale_factor:
+                scale[0] = self._history[-1]["loss"]
                 optimizer = new_optimizer()
 
     # -- bookkeeping --------------------------------------------------------------------------
 
-    def _advance(self, iterations: int, seconds: float, loss: float, *, force_record: bool = False) -> None:
+    def _advance(self, iterations: int, seconds: float, loss: float | None = None, *, force_record: bool = False) -> None:
         self._iteration += iterations
         self._elapsed += seconds
         self._bar.update(iterations)
