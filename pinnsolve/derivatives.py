@@ -45,9 +45,6 @@ class Points:
     def __getitem__(self, name: str) -> Tensor:
         return self.tensor[:, self.index(name)]
 
-    def __len__(self) -> int:
-        return self.tensor.shape[0]
-
     def index(self, name: str) -> int:
         try:
             return self._column[name]

@@ -1,7 +1,6 @@
 """Errors of a model against a problem's reference solution."""
 from __future__ import annotations
 
-import numpy as np
 import torch
 from torch import Tensor, nn
 
@@ -38,8 +37,3 @@ def relative_l2(u: Tensor, u_ref: Tensor) -> float:
     """‖u − u_ref‖₂ / ‖u_ref‖₂ (NaN if the prediction is not finite)."""
     return float(torch.linalg.vector_norm(u - u_ref) / torch.linalg.vector_norm(u_ref))
 
-
-def first_time_below(times: np.ndarray, errors: np.ndarray, threshold: float) -> float | None:
-    """The first time at which ``errors`` ≤ ``threshold``, or None."""
-    below = np.nonzero(errors <= threshold)[0]
-    return float(times[below[0]]) if below.size else None

@@ -16,8 +16,7 @@ TIME_DEPENDENT = {"burgers", "klein_gordon", "klein_gordon_cubic"}
 
 
 def pinnsolve(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "HYDRA_FULL_ERROR": "0"}
-    env.pop("HYDRA_FULL_ERROR")
+    env = {key: value for key, value in os.environ.items() if key != "HYDRA_FULL_ERROR"}  # Hydra's short errors
     return subprocess.run(
         [sys.executable, "-m", "pinnsolve.cli", *args], cwd=cwd, capture_output=True, text=True, env=env, timeout=300
     )

@@ -3,9 +3,7 @@ import csv
 import json
 
 import numpy as np
-import pytest
 import torch
-from omegaconf import open_dict
 
 from pinnsolve.assemble import assemble, build_model
 from pinnsolve.config import problem_from_config
