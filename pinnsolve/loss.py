@@ -41,7 +41,7 @@ class PINNLoss:
         *,
         weights: Mapping[str, float] | None = None,
         penalties: Sequence[Penalty] = (),
-        jets: bool = True,
+        jets: bool = False,
     ) -> None:
         self.problem = problem
         self.jets = jets

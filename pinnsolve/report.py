@@ -129,7 +129,7 @@ def plot_slices(path: Path, box: Box, reference: Reference, u_pred: np.ndarray, 
     ref_plane, fixed = view.plane(reference.u)
     pred_plane, _ = view.plane(u_pred)
     picks = np.unique(np.linspace(0, len(times) - 1, count + 1).round().astype(int)[1:])
-    fig = Figure(figsize=(4 * len(picks), 3.6))
+    fig = Figure(figsize=(4 * len(picks), 3.6), layout="constrained")
     for ax, k in zip(np.atleast_1d(fig.subplots(1, len(picks))), picks):
         ax.plot(x, ref_plane[:, k], "k-", linewidth=2, label="reference")
         ax.plot(x, pred_plane[:, k], "r--", linewidth=2, label="prediction")

@@ -169,7 +169,6 @@ class Trainer:
             return
         s = self.lbfgs
         params = [p for p in self._model.parameters() if p.requires_grad]
-        scale = [1.0]
 
         def new_optimizer() -> torch.optim.LBFGS:
             return torch.optim.LBFGS(
@@ -184,11 +183,11 @@ class Trainer:
         def closure() -> Tensor:
             optimizer.zero_grad(set_to_none=True)
             total, _ = self.loss(self._model, self.points)
-            scaled = total / scale[0]
+            scaled = total / scale
             scaled.backward()
             return scaled
 
-        scale[0] = self._history[-1]["loss"]  # the latest record: any loss of this magnitude serves
+        scale = self._history[-1]["loss"]  # the latest record: any loss of this magnitude serves
         optimizer = new_optimizer()
         done = 0
         while done < s.iterations:
@@ -214,8 +213,8 @@ class Trainer:
                     f"L-BFGS made no further progress after {done} of {s.iterations} iterations "
                     "(no descent direction or the line search failed)"
                 )
-            if self._history[-1]["loss"] < scale[0] / s.rescale_factor:
-                scale[0] = self._history[-1]["loss"]
+            if self._history[-1]["loss"] < scale / s.rescale_factor:
+                scale = self._history[-1]["loss"]
                 optimizer = new_optimizer()
 
     # -- bookkeeping --------------------------------------------------------------------------
