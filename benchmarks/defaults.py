@@ -11,18 +11,16 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import torch
 
-REPO = Path(__file__).resolve().parents[1]
+from common import REPO, machine, write_readme_section
+
 PROBLEMS = ["burgers", "poisson", "klein_gordon", "helmholtz"]
 TARGETS = {"burgers": 1e-3, "poisson": 1e-4, "klein_gordon": 1e-3, "helmholtz": 1e-3}
-BEGIN, END = "<!-- results:defaults:begin -->", "<!-- results:defaults:end -->"
 
 
 def run(problem: str, out: Path) -> dict:
@@ -31,27 +29,27 @@ def run(problem: str, out: Path) -> dict:
     subprocess.run(command, check=True, cwd=REPO, stdout=subprocess.DEVNULL)
     metrics = json.loads((out / "metrics.json").read_text())
     metrics["process_time_s"] = time.perf_counter() - start  # includes Python, torch and Hydra start-up
+    metrics["threads"] = int(os.environ.get("OMP_NUM_THREADS", torch.get_num_threads()))
     return metrics
-
-
-def machine() -> str:
-    return f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, torch {torch.__version__}, {torch.get_num_threads()} threads"
 
 
 def table(results: dict[str, dict]) -> str:
     lines = [
-        "| problem | rel L2 | target | max abs error | training time (s) | wall time (s) | iterations Adam + L-BFGS | command |",
-        "|---|---|---|---|---|---|---|---|",
+        "| problem | rel L2 | target | max abs error | training time (s) | wall time (s) | threads | iterations Adam + L-BFGS | command |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for problem, m in results.items():
         ok = "✓" if m["rel_l2"] <= TARGETS[problem] else "✗"
         lines.append(
             f"| {problem} | {m['rel_l2']:.2e} | ≤ {TARGETS[problem]:.0e} {ok} | {m['max_abs_error']:.2e} "
-            f"| {m['train_time_s']:.0f} | {m['process_time_s']:.0f} | {m['iterations_adam']} + {m['iterations_lbfgs']} "
+            f"| {m['train_time_s']:.0f} | {m['process_time_s']:.0f} | {m['threads']} | {m['iterations_adam']} + {m['iterations_lbfgs']} "
             f"| `pinnsolve problem={problem}` |"
         )
     lines.append("")
-    lines.append(f"Measured by `python benchmarks/defaults.py` on {machine()}. Wall time is the whole command, start-up included.")
+    lines.append(
+        f"Measured by `python benchmarks/defaults.py` on {machine().split(', torch')[0]}, torch {torch.__version__}; "
+        "threads: the run's torch threads (`OMP_NUM_THREADS`). Wall time is the whole command, start-up included."
+    )
     return "\n".join(lines)
 
 
@@ -72,11 +70,7 @@ def main() -> None:
     results_file.write_text(json.dumps(results, indent=2) + "\n")
     text = table(results)
     (REPO / "benchmarks" / "results" / "defaults.md").write_text(text + "\n")
-    readme = REPO / "README.md"
-    content = readme.read_text()
-    head, rest = content.split(BEGIN)
-    _, tail = rest.split(END)
-    readme.write_text(f"{head}{BEGIN}\n{text}\n{END}{tail}")
+    write_readme_section("defaults", text)
 
 
 if __name__ == "__main__":

@@ -7,7 +7,8 @@ knowing. Activations are elementwise and know nothing of problems; one may offer
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
+from enum import Enum
 from typing import Protocol
 
 import torch
@@ -88,3 +89,89 @@ class ActivationFactory(Protocol):
 def fixed(base: str) -> ActivationFactory:
     base_function(base)  # fail at assembly, not in the first forward pass
     return lambda layer, width: Fixed(base)
+
+
+# -- adaptive activations (Jagtap, Kawaguchi & Karniadakis 2020) ---------------------------
+
+
+class Adaptive(nn.Module):
+    """σ(n·a·x) with a fixed scale n and trainable slopes a: one scalar, or one per neuron.
+
+    ``slopes`` is the layer's parameter; the global variant hands every layer the same one.
+    """
+
+    def __init__(self, base: str, scale: float, slopes: nn.Parameter) -> None:
+        super().__init__()
+        self.base = base
+        self.function = base_function(base)
+        self.scale = scale
+        self.slopes = slopes
+        self._closed_form = CLOSED_FORM_DERIVATIVES.get(base)
+        if self._closed_form is not None:
+            self.derivatives = self._derivatives
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.function(self.scale * self.slopes * x)
+
+    def _derivatives(self, x: Tensor) -> tuple[Tensor, Tensor, Tensor]:
+        factor = self.scale * self.slopes
+        value, first, second = self._closed_form(factor * x)
+        return value, factor * first, factor * factor * second
+
+    def extra_repr(self) -> str:
+        return f"{self.base}, scale={self.scale:g}, slopes={tuple(self.slopes.shape) or 'scalar'}"
+
+
+class SlopeVariant(Enum):
+    GLOBAL = "global"  # GAAF: one slope shared by every hidden layer
+    LAYER_WISE = "layer_wise"  # L-LAAF: one slope per hidden layer
+    NEURON_WISE = "neuron_wise"  # N-LAAF: one slope per neuron
+
+
+def adaptive(variant: SlopeVariant, base: str, *, scale: float, init: float) -> ActivationFactory:
+    """Adaptive activations σ(n·a·x), every slope a starting at ``init`` (the paper: 1/n)."""
+    base_function(base)
+    # float64, so that a = 1/n is exact in a float64 network (.to(dtype) rounds it for float32)
+    shared = nn.Parameter(torch.tensor(init, dtype=torch.float64))
+
+    def make(layer: int, width: int) -> Adaptive:
+        if variant is SlopeVariant.GLOBAL:
+            return Adaptive(base, scale, shared)
+        shape = (width,) if variant is SlopeVariant.NEURON_WISE else ()
+        return Adaptive(base, scale, nn.Parameter(torch.full(shape, init, dtype=torch.float64)))
+
+    return make
+
+
+def adaptive_layers(layers: Iterable[nn.Module]) -> list[Adaptive]:
+    return [layer for layer in layers if isinstance(layer, Adaptive)]
+
+
+def slope_recovery(layers: Sequence[Adaptive]) -> Tensor:
+    """S(a) = 1 / ( (1/K) Σ_k exp(mean_i a_i^k) ) over the K adaptive layers, on the raw slopes a.
+
+    This is the paper's term for every variant: a layer-wise slope is its own mean, and with one
+    global slope the average of K equal terms is exp(a).
+    """
+    return 1 / torch.stack([torch.exp(layer.slopes.mean()) for layer in layers]).mean()
+
+
+def slope_statistics(layers: Sequence[Adaptive]) -> dict[str, float]:
+    """The slopes n·a per layer (``slope_1``, ...), or their mean, std, min and max per layer
+    (``slope_1_mean``, ...) where each neuron has its own."""
+    columns: dict[str, float] = {}
+    for k, layer in enumerate(layers, start=1):
+        slopes = (layer.scale * layer.slopes).detach()
+        if slopes.ndim == 0:
+            columns[f"slope_{k}"] = slopes.item()
+        else:
+            columns[f"slope_{k}_mean"] = slopes.mean().item()
+            columns[f"slope_{k}_std"] = slopes.std(correction=0).item()
+            columns[f"slope_{k}_min"] = slopes.min().item()
+            columns[f"slope_{k}_max"] = slopes.max().item()
+    return columns
+
+
+def final_slopes(layers: Sequence[Adaptive]) -> dict[str, float | list[float]]:
+    """Every learned slope n·a, per layer: a number, or a list with one entry per neuron."""
+    return {f"layer_{k}": (layer.scale * layer.slopes).detach().cpu().tolist() for k, layer in enumerate(layers, start=1)}

@@ -1,6 +1,7 @@
 """Configuration → objects. With :mod:`pinnsolve.config`, the only code that reads ``cfg``."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
@@ -10,11 +11,12 @@ import torch
 from omegaconf import DictConfig, OmegaConf
 from torch import nn
 
-from pinnsolve import activations
-from pinnsolve.config import ConfigError, activation_config, problem_from_config, validate
+from pinnsolve import activations, raf
+from pinnsolve.config import SLOPE_VARIANTS, ConfigError, activation_config, hard_bc, problem_from_config, validate
+from pinnsolve.constraints import HardDirichlet, boundary_dirichlet, soft_conditions
 from pinnsolve.evaluation import Evaluator
 from pinnsolve.loss import Penalty, PINNLoss, TrainingPoints
-from pinnsolve.network import MLP
+from pinnsolve.network import NETWORKS
 from pinnsolve.problem import Problem, Region
 from pinnsolve.samplers import SAMPLERS, CollocationSampler
 from pinnsolve.trainer import AdamSettings, LBFGSSettings, Stopping, Trainer
@@ -35,27 +37,53 @@ def resolve_device(choice: str) -> torch.device:
 
 def build_activation(cfg: DictConfig) -> activations.ActivationFactory:
     node = activation_config(cfg)
+    if node.name in SLOPE_VARIANTS:
+        init = 1 / node.scale if node.init is None else node.init
+        return activations.adaptive(activations.SlopeVariant(node.name), plain(node.base), scale=node.scale, init=init)
+    if node.name == "raf":
+        return raf.raf(
+            node.mode,
+            list(node.basis),
+            gaussian_width=node.gaussian_width,
+            alpha_init=1 / len(node.basis) if node.alpha_init is None else node.alpha_init,
+            beta_init=node.beta_init,
+        )
     return activations.fixed(plain(node.base))
 
 
 def build_penalties(cfg: DictConfig, model: nn.Module) -> list[Penalty]:
-    """Loss terms the activation adds on its own parameters (none for fixed activations)."""
-    return []
+    """Loss terms the activation adds on its own parameters.
+
+    Adaptive slopes add the slope recovery term S(a); with ``slope_recovery: false`` it is kept
+    with weight 0, so that S(a) is still logged and plotted but does not train.
+    """
+    node = activation_config(cfg)
+    layers = activations.adaptive_layers(model.activations)
+    if not layers:
+        return []
+    weight = node.slope_recovery_weight if node.slope_recovery else 0.0
+    return [Penalty("slope_recovery", lambda: activations.slope_recovery(layers), weight)]
+
+
+def build_monitor(model: nn.Module) -> Callable[[], dict[str, float]] | None:
+    """Extra history columns: the adaptive slopes, if the model has any."""
+    layers = activations.adaptive_layers(model.activations)
+    return (lambda: activations.slope_statistics(layers)) if layers else None
 
 
 def build_model(cfg: DictConfig, problem: Problem) -> nn.Module:
-    """The network, initialised from ``cfg.seed`` alone (the global RNG is left as it was)."""
-    box = problem.domain
+    """The network, initialised from ``cfg.seed`` alone (the global RNG is left as it was),
+    wrapped to meet the boundary data exactly if ``problem.hard_bc``."""
+    box, n = problem.domain, cfg.network
+    shape = {"depth": n.depth} if n.name == "mlp" else {"blocks": n.blocks}
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(cfg.seed)
-        return MLP(
-            in_features=box.dim,
-            depth=cfg.network.depth,
-            width=cfg.network.width,
-            activation=build_activation(cfg),
-            low=box.low,
-            high=box.high,
+        network = NETWORKS[n.name](
+            in_features=box.dim, width=n.width, activation=build_activation(cfg), low=box.low, high=box.high, **shape
         )
+    if hard_bc(cfg):
+        return HardDirichlet(network, box, boundary_dirichlet(problem).value)
+    return network
 
 
 @dataclass
@@ -78,11 +106,15 @@ def assemble(cfg: DictConfig) -> Assembly:
     device = resolve_device(plain(cfg.device))
     problem = problem_from_config(cfg)
     model = build_model(cfg, problem).to(device=device, dtype=dtype)
+    conditions = soft_conditions(problem, hard_bc(cfg))
+    # the problem's file lists a weight for every condition; one imposed exactly has no loss term
+    imposed = {c.name for c in problem.conditions} - {c.name for c in conditions}
     try:
         loss = PINNLoss(
             problem,
-            weights=dict(cfg.trainer.loss_weights),
+            weights={name: w for name, w in cfg.trainer.loss_weights.items() if name not in imposed},
             penalties=build_penalties(cfg, model),
+            conditions=conditions,
             jets=plain(cfg.derivatives) == "jets",
         )
     except ValueError as error:
@@ -112,5 +144,6 @@ def assemble(cfg: DictConfig) -> Assembly:
         resample=lambda: tensor(sampler.interior(s.n_residual)),
         resample_every=s.resample_every,
         progress_bar=t.progress_bar,
+        monitor=build_monitor(model),
     )
     return Assembly(problem, model, evaluator, trainer)

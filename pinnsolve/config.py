@@ -17,8 +17,12 @@ from hydra.core.config_store import ConfigStore
 from omegaconf import MISSING, DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
-from pinnsolve.activations import BASES
+from pinnsolve.activations import BASES, SlopeVariant
+from pinnsolve.constraints import boundary_dirichlet, soft_conditions
+from pinnsolve.network import NETWORKS
 from pinnsolve.problem import Problem
+from pinnsolve.raf import BasisName
+from pinnsolve.raf import Mode as RAFMode
 from pinnsolve.samplers import SAMPLERS
 from pinnsolve.problems import PROBLEMS
 
@@ -59,8 +63,9 @@ class SamplerConfig:
 @dataclass
 class NetworkConfig:
     name: str = MISSING
-    depth: int = MISSING
+    depth: int = MISSING  # mlp: hidden layers
     width: int = MISSING
+    blocks: int = 2  # resnet: residual blocks of two layers each
 
 
 # the values live in conf/trainer/*.yaml; these say only what each key must be
@@ -113,15 +118,44 @@ class FixedActivationConfig:
     base: ActivationBase = MISSING  # type: ignore[valid-type]
 
 
-ACTIVATION_SCHEMAS: dict[str, type] = {"fixed": FixedActivationConfig}
-NETWORKS = ("mlp",)
+@dataclass
+class AdaptiveActivationConfig:
+    """σ(n·a·x) with trainable slopes a (``name``: global, layer_wise or neuron_wise)."""
+
+    name: str = MISSING
+    base: ActivationBase = MISSING  # type: ignore[valid-type]
+    scale: float = MISSING  # n
+    init: Optional[float] = None  # the slopes' initial value a; null: 1/n, so that n·a = 1
+    slope_recovery: bool = MISSING
+    slope_recovery_weight: float = MISSING
+
+
+@dataclass
+class RAFActivationConfig:
+    """Reproducing activation functions built from ``basis``, in the form ``mode``."""
+
+    name: str = "raf"
+    mode: RAFMode = MISSING
+    basis: list[BasisName] = MISSING
+    gaussian_width: float = MISSING  # s in exp(−x²/(2s²))
+    alpha_init: Optional[float] = None  # learnable: α at the start; null: 1/len(basis)
+    beta_init: float = MISSING  # learnable: β at the start
+
+
+ACTIVATION_SCHEMAS: dict[str, type] = {
+    "fixed": FixedActivationConfig,
+    **{variant.value: AdaptiveActivationConfig for variant in SlopeVariant},
+    "raf": RAFActivationConfig,
+}
+SLOPE_VARIANTS = {variant.value for variant in SlopeVariant}
 
 
 def problem_schema(name: str) -> type:
-    """The config schema of a problem: ``name`` plus the fields of its dataclass."""
+    """The config schema of a problem: ``name``, the fields of its dataclass, and ``hard_bc``
+    (impose the Dirichlet boundary data exactly, through the network's form)."""
     cls = PROBLEMS[name]
     hints = typing.get_type_hints(cls)
-    fields = [("name", str, field(default=name))]
+    fields = [("name", str, field(default=name)), ("hard_bc", bool, field(default=False))]
     fields += [(f.name, hints[f.name], field(default=MISSING)) for f in dataclasses.fields(cls)]
     return dataclasses.make_dataclass(f"{cls.__name__}Config", fields)
 
@@ -156,11 +190,15 @@ def problem_from_config(cfg: DictConfig) -> Problem:
     """The problem that ``cfg.problem`` describes, its fields checked against the problem's schema."""
     name = _choice(cfg.problem, "problem", PROBLEMS)
     node = _checked(cfg.problem, problem_schema(name), "problem")
-    params = {key: value for key, value in vars(OmegaConf.to_object(node)).items() if key != "name"}
+    params = {key: value for key, value in vars(OmegaConf.to_object(node)).items() if key not in ("name", "hard_bc")}
     try:
         return PROBLEMS[name](**params)
     except ValueError as error:
         raise ConfigError(f"problem ({name}): {error}") from None
+
+
+def hard_bc(cfg: DictConfig) -> bool:
+    return bool(cfg.problem.get("hard_bc", False))
 
 
 def activation_config(cfg: DictConfig) -> DictConfig:
@@ -172,16 +210,46 @@ def activation_config(cfg: DictConfig) -> DictConfig:
 def validate(cfg: DictConfig) -> None:
     """Raise :class:`ConfigError` for the first value pinnsolve cannot run with."""
     problem = problem_from_config(cfg)
-    activation_config(cfg)
-    _choice(cfg.network, "network", NETWORKS)
+    activation = activation_config(cfg)
+    if activation.name in SLOPE_VARIANTS:
+        _require(activation.scale >= 1, "activation.scale", "≥ 1 (the paper's n)", activation.scale)
+        _require(
+            activation.init is None or activation.init > 0, "activation.init", "positive or null (1/scale)", activation.init
+        )
+        _require(
+            activation.slope_recovery_weight >= 0,
+            "activation.slope_recovery_weight",
+            "≥ 0",
+            activation.slope_recovery_weight,
+        )
+    network = _choice(cfg.network, "network", NETWORKS)
     s, n, t = cfg.sampler, cfg.network, cfg.trainer
+    if activation.name == "raf":
+        _require(len(activation.basis) > 0, "activation.basis", "a non-empty list", list(activation.basis))
+        _require(activation.gaussian_width > 0, "activation.gaussian_width", "positive", activation.gaussian_width)
+        if activation.mode == RAFMode.partition:
+            _require(
+                n.width >= len(activation.basis),
+                "network.width",
+                f"at least the number of RAF bases ({len(activation.basis)}) in partition mode",
+                n.width,
+            )
+    if hard_bc(cfg):
+        try:
+            boundary_dirichlet(problem)
+        except ValueError as error:
+            raise ConfigError(f"problem.hard_bc: {error}") from None
     _require(s.n_residual > 0, "sampler.n_residual", "a positive integer", s.n_residual)
-    for region in {c.region for c in problem.conditions}:
+    for region in {c.region for c in soft_conditions(problem, hard_bc(cfg))}:
         key = f"n_{region.value}"
         _require(s[key] > 0, f"sampler.{key}", f"a positive integer ({cfg.problem.name} has {region.value} conditions)", s[key])
     _require(s.resample_every >= 0, "sampler.resample_every", "≥ 0 (0 never resamples)", s.resample_every)
-    _require(n.depth > 0, "network.depth", "a positive integer", n.depth)
     _require(n.width > 0, "network.width", "a positive integer", n.width)
+    if network == "mlp":
+        _require(n.depth > 0, "network.depth", "a positive integer", n.depth)
+    else:
+        _require(n.blocks > 0, "network.blocks", "a positive integer", n.blocks)
+        _require(n.width >= problem.domain.dim, "network.width", f"≥ the input dimension {problem.domain.dim} (resnet)", n.width)
     for phase in ("adam", "lbfgs"):
         node = t[phase]
         _require(node.iterations >= 0, f"trainer.{phase}.iterations", "≥ 0 (0 skips the phase)", node.iterations)

@@ -8,15 +8,16 @@ import torch
 from torch import Tensor, nn
 
 from pinnsolve.derivatives import evaluate
-from pinnsolve.problem import Problem, Region
+from pinnsolve.problem import Condition, Problem, Region
 
 
 @dataclass(frozen=True)
 class Penalty:
-    """A loss term that needs no points, e.g. a regulariser on an activation's parameters."""
+    """A weighted loss term that needs no points, e.g. a regulariser on an activation's parameters."""
 
     name: str
     value: Callable[[], Tensor]
+    weight: float = 1.0
 
 
 @dataclass
@@ -30,8 +31,9 @@ class TrainingPoints:
 class PINNLoss:
     """J = w_residual·MSE(residual) + Σ_c w_c·MSE(condition c) + Σ_p w_p·penalty p.
 
-    Components are named ``residual``, then each condition's name, then each penalty's name.
-    Weights not given are 1. With ``jets``, the residual's derivatives come from the model's
+    ``conditions`` (default: all the problem's) are those the loss enforces; one imposed exactly
+    by the network is left out. Components are named ``residual``, then each condition's name, then each penalty's name.
+    ``weights`` are for the residual and the conditions (not given: 1); a penalty carries its own. With ``jets``, the residual's derivatives come from the model's
     forward jet pass where it has one (conditions, needing few derivatives on few points, use autograd).
     """
 
@@ -41,23 +43,27 @@ class PINNLoss:
         *,
         weights: Mapping[str, float] | None = None,
         penalties: Sequence[Penalty] = (),
+        conditions: Sequence[Condition] | None = None,
         jets: bool = False,
     ) -> None:
         self.problem = problem
+        self.conditions = tuple(problem.conditions if conditions is None else conditions)
         self.jets = jets
         self.penalties = tuple(penalties)
-        self.components = ("residual", *(c.name for c in problem.conditions), *(p.name for p in self.penalties))
+        weighted = ("residual", *(c.name for c in self.conditions))
+        self.components = (*weighted, *(p.name for p in self.penalties))
         if len(set(self.components)) != len(self.components):
             raise ValueError(f"loss components must have distinct names, got {self.components}")
         weights = dict(weights or {})
-        unknown = sorted(set(weights) - set(self.components))
+        unknown = sorted(set(weights) - set(weighted))
         if unknown:
-            raise ValueError(f"no loss component named {unknown}; the components are {list(self.components)}")
-        self.weights = {name: float(weights.get(name, 1.0)) for name in self.components}
+            raise ValueError(f"no loss component named {unknown}; the components are {list(weighted)}")
+        self.weights = {name: float(weights.get(name, 1.0)) for name in weighted}
+        self.weights.update({p.name: float(p.weight) for p in self.penalties})
 
     @property
     def regions(self) -> set[Region]:
-        return {c.region for c in self.problem.conditions}
+        return {c.region for c in self.conditions}
 
     def __call__(self, model: nn.Module, points: TrainingPoints) -> tuple[Tensor, dict[str, Tensor]]:
         """The total loss and each unweighted component (scalars)."""
@@ -66,7 +72,7 @@ class PINNLoss:
         for region, inputs in points.regions.items():
             fields[region] = evaluate(model, inputs, variables, jets=False)
         terms = {"residual": self.problem.residual(fields[None]).square().mean()}
-        for condition in self.problem.conditions:
+        for condition in self.conditions:
             terms[condition.name] = condition.residual(fields[condition.region]).square().mean()
         for penalty in self.penalties:
             terms[penalty.name] = penalty.value()

@@ -36,9 +36,9 @@ class Condition:
 
 @dataclass(frozen=True)
 class DirichletCondition(Condition):
-    """``u = value`` on ``region``; the value is kept so that it can be imposed exactly."""
+    """``u = value`` on ``region`` (no value: u = 0); the value is kept so that it can be imposed exactly."""
 
-    value: Callable[[Points], Tensor] = lambda p: torch.zeros_like(p.tensor[:, 0])
+    value: Callable[[Points], Tensor] | None = None
 
 
 def require(condition: bool, message: str) -> None:
@@ -47,7 +47,10 @@ def require(condition: bool, message: str) -> None:
         raise ValueError(message)
 
 
-def dirichlet(name: str, region: Region, value: Callable[[Points], Tensor]) -> DirichletCondition:
+def dirichlet(name: str, region: Region, value: Callable[[Points], Tensor] | None = None) -> DirichletCondition:
+    """The condition u = ``value`` on ``region``; u = 0 if no value is given."""
+    if value is None:
+        return DirichletCondition(name, region, lambda f: f.u, None)
     return DirichletCondition(name, region, lambda f: f.u - value(f), value)
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import torch
 from matplotlib.figure import Figure
 
 from pinnsolve.geometry import Box
@@ -159,4 +160,53 @@ def plot_error(path: Path, history: Sequence[dict[str, Any]]) -> None:
     ax.semilogy([row["iteration"] for row in history], [row["rel_l2"] for row in history], "b.-")
     ax.set(xlabel="iteration", ylabel="relative L2 error", title="error against the reference")
     ax.grid(True, which="both", alpha=0.3)
+    _save(fig, path)
+
+
+def plot_slopes(path: Path, history: Sequence[dict[str, Any]]) -> None:
+    """The learned slopes n·a per layer against iteration; per-neuron slopes as mean with a min–max band."""
+    iterations = np.array([row["iteration"] for row in history])
+    layers = sorted({int(name.split("_")[1]) for name in history[0] if name.startswith("slope_") and name[6].isdigit()})
+    fig = Figure(figsize=(7, 4.5), layout="constrained")
+    ax = fig.subplots()
+    for k in layers:
+        if f"slope_{k}" in history[0]:
+            ax.plot(iterations, [row[f"slope_{k}"] for row in history], label=f"layer {k}")
+            continue
+        mean = np.array([row[f"slope_{k}_mean"] for row in history])
+        (line,) = ax.plot(iterations, mean, label=f"layer {k} (mean, min–max)")
+        low = [row[f"slope_{k}_min"] for row in history]
+        high = [row[f"slope_{k}_max"] for row in history]
+        ax.fill_between(iterations, low, high, color=line.get_color(), alpha=0.2)
+    ax.set(xlabel="iteration", ylabel="slope n·a", title="adaptive activation slopes")
+    ax.legend()
+    ax.grid(True, alpha=0.3)
+    _save(fig, path)
+
+
+def plot_activations(
+    path: Path, layers: Sequence[torch.nn.Module], width: int, *, like: torch.Tensor, neurons: int = 8
+) -> None:
+    """The learned activation of (a sample of) the neurons of each hidden layer, on [−3, 3].
+
+    Each layer is fed the same input in every neuron, so column i of its output is neuron i's
+    function; where a layer has a fixed base (adaptive slopes), that base is drawn dashed.
+    The input takes the dtype and device of ``like`` (a model parameter).
+    """
+    x = torch.linspace(-3, 3, 301, dtype=like.dtype, device=like.device)
+    picks = np.unique(np.linspace(0, width - 1, min(neurons, width)).round().astype(int))
+    fig = Figure(figsize=(3.6 * len(layers), 3.4), layout="constrained")
+    for k, (ax, layer) in enumerate(zip(np.atleast_1d(fig.subplots(1, len(layers), sharey=True)), layers), start=1):
+        with torch.no_grad():
+            curves = layer(x[:, None].expand(-1, width)).cpu().double().numpy()
+        grid = x.cpu().numpy()
+        for i in picks:
+            ax.plot(grid, curves[:, i], linewidth=1.2)
+        base = getattr(layer, "function", None)
+        if base is not None:
+            with torch.no_grad():
+                ax.plot(grid, base(x).cpu().numpy(), "k--", linewidth=1.5, label=f"{layer.base}(x)")
+            ax.legend(loc="upper left")
+        ax.set(xlabel="x", title=f"layer {k}" + (f" ({len(picks)} of {width} neurons)" if len(picks) < width else ""))
+        ax.grid(True, alpha=0.3)
     _save(fig, path)

@@ -8,10 +8,11 @@ from typing import Any
 
 import numpy as np
 import torch
-from omegaconf import DictConfig
+from omegaconf import DictConfig, OmegaConf
 
-from pinnsolve import report
+from pinnsolve import activations, report
 from pinnsolve.assemble import assemble, plain
+from pinnsolve.config import activation_config
 
 log = logging.getLogger(__name__)
 
@@ -43,13 +44,18 @@ def run(cfg: DictConfig, output_dir: Path) -> dict[str, Any]:
     if result.history:
         report.plot_losses(output_dir / "loss.png", result.history, components)
         report.plot_error(output_dir / "error.png", result.history)
+    adaptive = activations.adaptive_layers(model.activations)
+    if adaptive and result.history:
+        report.plot_slopes(output_dir / "slopes.png", result.history)
+    if not all(isinstance(layer, activations.Fixed) for layer in model.activations):
+        report.plot_activations(output_dir / "activations.png", model.activations, model.width, like=next(model.parameters()))
 
     final = result.history[-1] if result.history else {}
     metrics = {
         "problem": cfg.problem.name,
         "variables": list(problem.variables),
         "activation": cfg.activation.name,
-        "activation_base": str(plain(cfg.activation.get("base"))),
+        "activation_settings": OmegaConf.to_container(activation_config(cfg), enum_to_str=True),
         "status": result.status,
         "stop_reason": result.stop_reason,
         **errors,
@@ -65,6 +71,9 @@ def run(cfg: DictConfig, output_dir: Path) -> dict[str, Any]:
         "device": str(next(model.parameters()).device),
         "parameters": _count(model),
     }
+    if adaptive:
+        metrics["slope_recovery"] = activations.slope_recovery(adaptive).item()
+        metrics["slopes"] = activations.final_slopes(adaptive)
     report.write_json(output_dir / "metrics.json", metrics)
     log.info("%s: rel L2 %.3e, %s in %.1f s", result.status, errors["rel_l2"], result.stop_reason, metrics["wall_time_s"])
     return metrics

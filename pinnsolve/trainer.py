@@ -79,7 +79,8 @@ class Trainer:
     Every ``log_every`` iterations (and at iteration 0 and the last) it records the loss
     components and the rel L2 error in ``history``. A non-finite loss stops training with status
     ``diverged`` and restores the parameters of the last recorded finite state.
-    ``resample`` (if given) is called every ``resample_every`` Adam iterations for fresh residual points.
+    ``resample`` (if given) is called every ``resample_every`` Adam iterations for fresh residual points;
+    ``monitor`` (if given) adds columns of its own to every record (e.g. learned slopes).
     """
 
     def __init__(
@@ -95,6 +96,7 @@ class Trainer:
         resample: Callable[[], Tensor] | None = None,
         resample_every: int = 0,
         progress_bar: bool = True,
+        monitor: Callable[[], dict[str, float]] | None = None,
     ) -> None:
         self.loss = loss
         self.points = points
@@ -106,6 +108,7 @@ class Trainer:
         self.resample = resample
         self.resample_every = resample_every
         self.progress_bar = progress_bar
+        self.monitor = monitor
 
     def fit(self, model: nn.Module) -> TrainingResult:
         self._model = model
@@ -241,6 +244,7 @@ class Trainer:
             "loss": total.item(),
             **{name: term.item() for name, term in terms.items()},
             "rel_l2": self.evaluator.rel_l2(self._model),
+            **(self.monitor() if self.monitor is not None else {}),
         }
         self._history.append(row)
         self._bar.set_postfix(loss=f"{row['loss']:.3e}", rel_l2=f"{row['rel_l2']:.3e}")

@@ -83,7 +83,7 @@ class Burgers(Problem):
     def conditions(self) -> tuple[Condition, ...]:
         return (
             dirichlet("initial", Region.INITIAL, lambda p: -torch.sin(math.pi * p["x"])),
-            dirichlet("boundary", Region.BOUNDARY, lambda p: torch.zeros_like(p["x"])),
+            dirichlet("boundary", Region.BOUNDARY),
         )
 
     def residual(self, f: Field) -> Tensor:

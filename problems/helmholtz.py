@@ -37,7 +37,7 @@ class Helmholtz(ExactProblem):
 
     @property
     def conditions(self) -> tuple[Condition, ...]:
-        return (dirichlet("boundary", Region.BOUNDARY, lambda p: torch.zeros_like(p["x"])),)
+        return (dirichlet("boundary", Region.BOUNDARY),)
 
     def exact(self, p: Points) -> Tensor:
         x, y = p["x"], p["y"]

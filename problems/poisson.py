@@ -33,7 +33,7 @@ class Poisson(ExactProblem):
 
     @property
     def conditions(self) -> tuple[Condition, ...]:
-        return (dirichlet("boundary", Region.BOUNDARY, lambda p: torch.zeros_like(p.tensor[:, 0])),)
+        return (dirichlet("boundary", Region.BOUNDARY),)
 
     def exact(self, p: Points) -> Tensor:
         x = p.tensor

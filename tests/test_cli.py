@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 
 from conftest import PROBLEM_CONFIGS, TINY
 
@@ -49,7 +50,8 @@ def test_tiny_run_writes_every_file(problem, tmp_path):
         assert np.isfinite(metrics[key]) and metrics[key] >= 0, key
     assert set(metrics["time_to_rel_l2"]) == {"1e-02", "1e-03", "1e-04", "1e-05"}
     components = set(metrics["loss_components"])
-    assert "residual" in components and "boundary" in components
+    assert "residual" in components
+    assert ("boundary" in components) == (problem != "poisson")  # Poisson's default imposes u = 0 exactly
 
     with (out / "history.csv").open() as handle:
         rows = list(csv.DictReader(handle))
@@ -85,11 +87,108 @@ def test_multirun_gives_each_job_its_own_directory(tmp_path):
     assert seeds == [0, 1]
 
 
+@pytest.mark.parametrize("activation", ["global", "neuron_wise"])
+def test_adaptive_run_reports_its_slopes(activation, tmp_path):
+    out = tmp_path / "run"
+    result = pinnsolve(*tiny_args("burgers"), f"activation={activation}", f"hydra.run.dir={out}", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    for name in ("slopes.png", "activations.png", "loss.png"):
+        assert (out / name).stat().st_size > 0, name
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["activation"] == activation
+    assert metrics["activation_settings"]["scale"] == 10.0 and metrics["activation_settings"]["slope_recovery"] is True
+    assert set(metrics["slopes"]) == {"layer_1", "layer_2"}
+    per_layer = [metrics["slopes"][k] for k in ("layer_1", "layer_2")]
+    if activation == "global":
+        assert per_layer[0] == per_layer[1] != 1.0
+    else:
+        assert all(len(values) == 8 for values in per_layer)
+    assert metrics["slope_recovery"] == pytest.approx(metrics["loss_components"]["slope_recovery"], rel=1e-12)
+
+    with (out / "history.csv").open() as handle:
+        rows = list(csv.DictReader(handle))
+    columns = ["slope_1", "slope_2"] if activation == "global" else [
+        f"slope_{k}_{stat}" for k in (1, 2) for stat in ("mean", "std", "min", "max")
+    ]
+    assert list(rows[0])[-len(columns) - 2:] == ["slope_recovery", "rel_l2", *columns]
+    assert float(rows[0]["slope_recovery"]) == pytest.approx(np.exp(-0.1), rel=1e-12)
+    assert float(rows[0][columns[0]]) == pytest.approx(1.0, rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        ["activation=raf", "problem.hard_bc=false"],
+        ["activation=raf", "activation.mode=learnable", "activation.basis=[identity,square,sin,gaussian,rational]"],
+        ["activation=raf", "network=resnet", "network.width=6", "problem.hard_bc=true"],
+    ],
+)
+def test_raf_runs_from_the_command_line(overrides, tmp_path):
+    out = tmp_path / "run"
+    result = pinnsolve(*tiny_args("poisson"), *overrides, f"hydra.run.dir={out}", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["activation"] == "raf" and metrics["status"] == "completed"
+    assert metrics["activation_settings"]["mode"] == ("learnable" if "activation.mode=learnable" in overrides else "partition")
+    assert (out / "activations.png").stat().st_size > 0
+    assert ("boundary" in metrics["loss_components"]) == ("problem.hard_bc=false" in overrides)
+    state = torch.load(out / "model.pt")
+    if "activation.mode=learnable" in overrides:  # the learned coefficients are in the checkpoint
+        prefix = "network." if "problem.hard_bc=false" not in overrides else ""  # the hard-BC wrapper's
+        assert state[f"{prefix}activations.0.alpha"].shape == state[f"{prefix}activations.0.beta"].shape == (5, 8)
+        assert state[f"{prefix}activations.1.bases.4.numerator"].shape == (4,)
+
+
+def test_sweep_report_summarises_every_job_and_can_be_rebuilt(tmp_path):
+    sweep = tmp_path / "sweep"
+    base = [arg for arg in tiny_args("poisson") if not arg.startswith("network.width")]
+    args = [*base, "activation=fixed,layer_wise", "network.width=8,-1", "seed=0,1"]
+    result = pinnsolve("-m", *args, f"hydra.sweep.dir={sweep}", cwd=tmp_path)
+    assert result.returncode == 1  # the width −1 jobs failed, and the command says so
+    assert "4 of 8 jobs failed" in result.stderr
+
+    with (sweep / "summary.csv").open() as handle:
+        rows = list(csv.DictReader(handle))
+    assert [r["job"] for r in rows] == [str(i) for i in range(8)]
+    for row in rows:
+        metrics_file = sweep / row["job"] / "metrics.json"
+        assert row["group"] == " ".join(o for o in row["overrides"].split() if o.startswith(("activation=", "network.width")))
+        if "network.width=-1" in row["overrides"]:
+            assert row["status"] == "failed" and not metrics_file.exists()
+            assert row["error"] == "invalid configuration: network.width: must be a positive integer, got -1"
+        else:
+            metrics = json.loads(metrics_file.read_text())
+            assert row["status"] == "completed" and int(row["seed"]) == metrics["seed"]
+            assert float(row["rel_l2"]) == metrics["rel_l2"] and float(row["loss"]) == metrics["loss"]
+            assert float(row["wall_time_s"]) == metrics["wall_time_s"]
+
+    with (sweep / "groups.csv").open() as handle:
+        groups = {g["group"]: g for g in csv.DictReader(handle)}
+    finished = groups["activation=layer_wise network.width=8"]
+    assert (finished["jobs"], finished["completed"]) == ("2", "2")
+    values = [float(r["rel_l2"]) for r in rows if r["group"] == "activation=layer_wise network.width=8"]
+    assert float(finished["rel_l2_mean"]) == pytest.approx(np.mean(values), rel=1e-12)
+    assert float(finished["rel_l2_std"]) == pytest.approx(np.std(values, ddof=1), rel=1e-12)
+    assert groups["activation=fixed network.width=-1"]["completed"] == "0"
+    assert (sweep / "comparison.png").stat().st_size > 0
+
+    summary = (sweep / "summary.csv").read_text()
+    for name in ("summary.csv", "groups.csv", "comparison.png"):
+        (sweep / name).unlink()
+    rebuilt = subprocess.run(
+        [sys.executable, "-m", "pinnsolve.sweep", str(sweep)], capture_output=True, text=True, timeout=120
+    )
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert (sweep / "summary.csv").read_text() == summary
+    assert (sweep / "comparison.png").stat().st_size > 0
+
+
 def test_help_lists_the_groups_and_their_options(tmp_path):
     result = pinnsolve("--help", cwd=tmp_path)
     assert result.returncode == 0
     for line in ("problem: burgers, helmholtz, klein_gordon, klein_gordon_cubic, poisson",
-                 "sampler: grid, halton, lhs, sobol, uniform", "activation: fixed", "trainer: adam_lbfgs"):
+                 "sampler: grid, halton, lhs, sobol, uniform", "trainer: adam_lbfgs",
+                 "activation: fixed, global, global_no_sr, layer_wise, layer_wise_no_sr, neuron_wise, neuron_wise_no_sr"):
         assert line in result.stdout, line
 
 
@@ -110,6 +209,22 @@ BAD_INPUT = [
     (["trainer.loss_weights.wall=2"], "Key 'wall' is not in struct"),
     (["+trainer.loss_weights.wall=2"], "no loss component named ['wall']; the components are ['residual', 'initial', 'boundary']"),
     (["trainer.loss_weights.boundary=-1"], "trainer.loss_weights.boundary: must be ≥ 0"),
+    (["activation=swish"], "Could not find 'activation/swish'"),
+    (["activation=neuron_wise", "activation.scale=0.5"], "activation.scale: must be ≥ 1 (the paper's n), got 0.5"),
+    (["activation=global", "activation.init=0"], "activation.init: must be positive or null"),
+    (["activation=global", "activation.slope_recovery=maybe"], "activation.slope_recovery"),
+    (["activation=layer_wise", "activation.slope_recovery_weight=-1"], "activation.slope_recovery_weight: must be ≥ 0"),
+    (["activation=layer_wise", "+activation.slopes=3"], "activation.slopes"),
+    (["activation=fixed", "+activation.scale=3"], "activation.scale"),
+    (["activation=raf", "activation.mode=mixed"], "activation.mode"),
+    (["activation=raf", "activation.basis=[sin,cosh]"], "activation.basis"),
+    (["activation=raf", "activation.basis=[]"], "activation.basis: must be a non-empty list"),
+    (["activation=raf", "activation.gaussian_width=0"], "activation.gaussian_width: must be positive, got 0"),
+    (["activation=raf", "network.width=3"], "network.width: must be at least the number of RAF bases (4) in partition mode, got 3"),
+    (["network=resnet", "network.blocks=0"], "network.blocks: must be a positive integer, got 0"),
+    (["network=resnet", "network.width=1"], "network.width: must be ≥ the input dimension 2 (resnet), got 1"),
+    (["network=cnn"], "Could not find 'network/cnn'"),
+    (["problem.hard_bc=maybe"], "problem.hard_bc"),
 ]
 
 

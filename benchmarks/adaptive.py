@@ -1,0 +1,139 @@
+"""Adaptive activations (GAAF, L-LAAF, N-LAAF) against the papers' tables, 5 seeds each.
+
+    python benchmarks/adaptive.py                         # every study, then README.md's tables
+    python benchmarks/adaptive.py burgers                 # one study (others keep their last results)
+
+Each study is one or two `pinnsolve -m` sweeps into outputs/benchmarks/adaptive/STUDY/SWEEP
+(the commands are printed in the results). The per-group statistics come from each sweep's
+groups.csv; the tables go to benchmarks/results/adaptive.md, adaptive.json and between the
+markers in README.md, with each study's comparison.png copied to benchmarks/results/.
+
+The papers trained in TensorFlow's float32 with Adam only; so do these runs (float32,
+trainer.lbfgs.iterations=0), with unit loss weights and the papers' points and iterations.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import shlex
+import shutil
+
+from common import REPO, RESULTS, machine, run_sweep, write_readme_section
+
+SEEDS = "seed=0,1,2,3,4"
+PAPER_RUN = "precision=float32 trainer.lbfgs.iterations=0 trainer.adam.lr=8e-4 trainer.progress_bar=false"
+
+BURGERS = (
+    "problem=burgers network.depth=6 network.width=20 sampler=lhs sampler.n_residual=10000 "
+    "sampler.n_initial=200 sampler.n_boundary=200 derivatives=autograd trainer.adam.iterations=2000 "
+    "trainer.log_every=50"
+)
+KLEIN_GORDON = (
+    "problem=klein_gordon network.depth=2 network.width=40 sampler=lhs sampler.n_residual=10000 "
+    "sampler.n_initial=250 sampler.n_boundary=250 trainer.loss_weights.initial=1 trainer.loss_weights.initial_rate=1 "
+    "trainer.adam.iterations=1400 trainer.log_every=50"
+)
+HELMHOLTZ = (
+    "problem=helmholtz problem.solution=gaaf network.depth=2 network.width=40 sampler=lhs sampler.n_residual=16000 "
+    "sampler.n_boundary=400 trainer.loss_weights.boundary=1 trainer.adam.iterations=3600 trainer.log_every=100"
+)
+
+# study -> title, sweeps (name -> overrides), published rel L2 by "sweep: group", the sweep whose
+# comparison.png is shown; scale n = 10 unless a sweep says otherwise (the activation configs' default)
+STUDIES = {
+    "burgers": {
+        "title": "Burgers (GAAF Table 1, LAAF Appendix B): 6×20 tanh, 10,000 residual + 400 initial/boundary points, "
+        "Adam lr 8e-4, rel L2 at 2000 iterations",
+        "sweeps": {
+            "activations": f"{BURGERS} activation=fixed,global,global_no_sr,layer_wise,layer_wise_no_sr,"
+            f"neuron_wise,neuron_wise_no_sr",
+            "gaaf_scale": f"{BURGERS} activation=global_no_sr activation.scale=1,5",
+        },
+        "published": {
+            "activations: activation=fixed": 1.914e-1,
+            "gaaf_scale: activation.scale=1": 1.170e-1,
+            "gaaf_scale: activation.scale=5": 9.929e-2,
+            "activations: activation=global_no_sr": 9.517e-2,
+        },
+        "figure": "activations",
+    },
+    "klein_gordon": {
+        "title": "Klein–Gordon (GAAF Table 2): 2×40 tanh, 10,000 residual + 500 initial/boundary points, "
+        "Adam lr 8e-4, rel L2 at 1400 iterations",
+        "sweeps": {
+            "activations": f"{KLEIN_GORDON} activation=fixed,global_no_sr",
+            "gaaf_scale": f"{KLEIN_GORDON} activation=global_no_sr activation.scale=1,5",
+        },
+        "published": {
+            "activations: activation=fixed": 1.954e-1,
+            "gaaf_scale: activation.scale=1": 1.026e-1,
+            "gaaf_scale: activation.scale=5": 9.529e-2,
+            "activations: activation=global_no_sr": 9.064e-2,
+        },
+        "figure": "activations",
+    },
+    "helmholtz": {
+        "title": "Helmholtz, u = (x+y) sin(πx) sin(πy) (GAAF): 2×40 tanh, 16,000 residual + 400 boundary points, "
+        "Adam lr 8e-4, rel L2 at 3600 iterations",
+        "sweeps": {
+            "activations": f"{HELMHOLTZ} activation=fixed,global_no_sr,global",
+        },
+        "published": {"activations: activation=fixed": 1.0591e-1, "activations: activation=global_no_sr": 7.1945e-2},
+        "figure": "activations",
+    },
+}
+
+
+def run_study(name: str) -> dict:
+    study = STUDIES[name]
+    rows, commands = [], []
+    for sweep, overrides in study["sweeps"].items():
+        sweep_dir = REPO / "outputs" / "benchmarks" / "adaptive" / name / sweep
+        argv = ["pinnsolve", "-m", *shlex.split(overrides), *shlex.split(PAPER_RUN), SEEDS]
+        commands.append(" ".join(argv))
+        rows += [dict(row, group=f"{sweep}: {row['group']}") for row in run_sweep(argv, sweep_dir)]
+        if sweep == study["figure"]:
+            shutil.copy(sweep_dir / "comparison.png", RESULTS / f"adaptive_{name}.png")
+    return {"title": study["title"], "commands": commands, "groups": rows, "published": study["published"], "machine": machine()}
+
+
+def table(name: str, result: dict) -> str:
+    lines = [
+        f"**{result['title']}.**",
+        "",
+        "| setting | rel L2, mean ± std (5 seeds) | min – max | published | wall time per run (s) |",
+        "|---|---|---|---|---|",
+    ]
+    for row in result["groups"]:
+        published = result["published"].get(row["group"])
+        lines.append(
+            f"| `{row['group']}` | {float(row['rel_l2_mean']):.3e} ± {float(row['rel_l2_std']):.1e} "
+            f"| {float(row['rel_l2_min']):.2e} – {float(row['rel_l2_max']):.2e} "
+            f"| {f'{published:.3e}' if published is not None else '—'} | {float(row['wall_time_s_mean']):.0f} |"
+        )
+    lines += ["", f"Commands (each a sweep; measured on {result['machine']}):", "", "```"]
+    lines += result["commands"] + ["```", "", f"![{name}](benchmarks/results/adaptive_{name}.png)", ""]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("studies", nargs="*", default=list(STUDIES), help=f"any of {list(STUDIES)}")
+    parser.add_argument("--tables-only", action="store_true", help="rewrite the tables from adaptive.json, run nothing")
+    args = parser.parse_args()
+    unknown = sorted(set(args.studies) - set(STUDIES))
+    if unknown:
+        parser.error(f"unknown studies {unknown}; choose from {list(STUDIES)}")
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    results_file = RESULTS / "adaptive.json"
+    results = json.loads(results_file.read_text()) if results_file.exists() else {}
+    for name in [] if args.tables_only else args.studies:
+        results[name] = run_study(name)
+        results_file.write_text(json.dumps(results, indent=2) + "\n")
+    text = "\n".join(table(name, results[name]) for name in STUDIES if name in results)
+    (RESULTS / "adaptive.md").write_text(text + "\n")
+    write_readme_section("adaptive", text)
+
+
+if __name__ == "__main__":
+    main()

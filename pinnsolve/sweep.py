@@ -1,0 +1,211 @@
+"""The report of a sweep (``pinnsolve -m ...``): one row per job, and the jobs compared by group.
+
+Jobs are grouped by their overrides except ``seed``, so the seeds of one setting form a group.
+The report is rebuilt from the job directories alone, at the end of every sweep or later with
+``pinnsolve-report SWEEP_DIR``. A job without ``metrics.json`` is listed with its status
+(``failed`` with its error, or ``incomplete``) rather than stopping the report.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import logging
+import math
+import sys
+import textwrap
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from matplotlib.figure import Figure
+from omegaconf import OmegaConf
+
+log = logging.getLogger(__name__)
+
+ERROR_FILE = "error.txt"  # written by a job that raised, in place of metrics.json
+SUMMARY_COLUMNS = (
+    "job",
+    "group",
+    "seed",
+    "status",
+    "rel_l2",
+    "max_abs_error",
+    "loss",
+    "wall_time_s",
+    "train_time_s",
+    "iterations_adam",
+    "iterations_lbfgs",
+    "overrides",
+    "error",
+)
+
+
+@dataclass
+class Job:
+    """One job directory of a sweep."""
+
+    name: str
+    overrides: list[str]
+    seed: int | None
+    status: str
+    metrics: dict[str, Any] = field(default_factory=dict)
+    history: list[dict[str, float]] = field(default_factory=list)
+    error: str = ""
+
+    @property
+    def setting(self) -> tuple[str, ...]:
+        """The overrides that define the job's group: all but ``seed``."""
+        return tuple(o for o in self.overrides if o.split("=", 1)[0].lstrip("+~") != "seed")
+
+
+def _read_history(path: Path) -> list[dict[str, float]]:
+    if not path.is_file():
+        return []
+    with path.open() as handle:
+        return [{k: float(v) if v not in ("", None) else math.nan for k, v in row.items()} for row in csv.DictReader(handle)]
+
+
+def read_job(directory: Path) -> Job:
+    overrides = [str(o) for o in OmegaConf.load(directory / ".hydra" / "overrides.yaml")]
+    config_file = directory / ".hydra" / "config.yaml"
+    seed = OmegaConf.load(config_file).get("seed") if config_file.is_file() else None
+    job = Job(directory.name, overrides, seed, "incomplete", history=_read_history(directory / "history.csv"))
+    if (directory / "metrics.json").is_file():
+        job.metrics = json.loads((directory / "metrics.json").read_text())
+        job.status = job.metrics.get("status", "completed")
+    elif (directory / ERROR_FILE).is_file():
+        job.status = "failed"
+        job.error = (directory / ERROR_FILE).read_text().strip()
+    return job
+
+
+def read_sweep(sweep_dir: Path) -> list[Job]:
+    """Every job directory (one holding ``.hydra/overrides.yaml``) under ``sweep_dir``, in job order."""
+    directories = [p.parent.parent for p in sweep_dir.glob("*/.hydra/overrides.yaml")]
+    directories.sort(key=lambda p: (0, int(p.name), "") if p.name.isdigit() else (1, 0, p.name))
+    return [read_job(d) for d in directories]
+
+
+def labels(jobs: Sequence[Job]) -> tuple[dict[tuple[str, ...], str], str]:
+    """A label per group (the overrides in which groups differ) and the overrides all share."""
+    settings = list(dict.fromkeys(job.setting for job in jobs))
+    common = [o for o in settings[0] if all(o in s for s in settings)] if settings else []
+    named = {s: " ".join(o for o in s if o not in common) or "(defaults)" for s in settings}
+    return named, " ".join(common)
+
+
+def write_summary(path: Path, jobs: Sequence[Job], names: dict[tuple[str, ...], str]) -> None:
+    with path.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=SUMMARY_COLUMNS)
+        writer.writeheader()
+        for job in jobs:
+            m = job.metrics
+            writer.writerow(
+                {
+                    "job": job.name,
+                    "group": names[job.setting],
+                    "seed": job.seed,
+                    "status": job.status,
+                    **{key: m.get(key) for key in SUMMARY_COLUMNS[4:11]},
+                    "overrides": " ".join(job.overrides),
+                    "error": job.error,
+                }
+            )
+
+
+def _statistics(values: Sequence[float]) -> dict[str, float]:
+    """Mean, sample standard deviation (0 for one value), min and max."""
+    array = np.asarray(values, dtype=float)
+    if array.size == 0:
+        return {"mean": math.nan, "std": math.nan, "min": math.nan, "max": math.nan}
+    std = float(array.std(ddof=1)) if array.size > 1 else 0.0
+    return {"mean": float(array.mean()), "std": std, "min": float(array.min()), "max": float(array.max())}
+
+
+def group_rows(jobs: Sequence[Job], names: dict[tuple[str, ...], str]) -> list[dict[str, Any]]:
+    """Per group: job counts and the statistics over its finished jobs of rel L2, loss and wall time."""
+    rows = []
+    for setting, name in names.items():
+        members = [job for job in jobs if job.setting == setting]
+        finished = [job for job in members if job.metrics]
+        row: dict[str, Any] = {"group": name, "jobs": len(members), "completed": sum(j.status == "completed" for j in members)}
+        for key in ("rel_l2", "loss", "wall_time_s"):
+            values = [job.metrics[key] for job in finished if job.metrics.get(key) is not None]
+            row.update({f"{key}_{stat}": value for stat, value in _statistics(values).items()})
+        rows.append(row)
+    return rows
+
+
+def write_groups(path: Path, rows: Sequence[dict[str, Any]]) -> None:
+    with path.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def _band(histories: Sequence[list[dict[str, float]]], key: str) -> tuple[np.ndarray, np.ndarray]:
+    """The iterations every history recorded, and ``key`` there, one row per history."""
+    common = sorted(set.intersection(*(set(row["iteration"] for row in h) for h in histories)))
+    values = [[{row["iteration"]: row[key] for row in h}[i] for i in common] for h in histories]
+    return np.asarray(common), np.asarray(values)
+
+
+def plot_comparison(path: Path, jobs: Sequence[Job], names: dict[tuple[str, ...], str], title: str) -> None:
+    """Loss and rel L2 against iteration per group: the mean over seeds and a min–max band."""
+    fig = Figure(figsize=(13, 5), layout="constrained")
+    axes = fig.subplots(1, 2)
+    for setting, name in names.items():
+        histories = [job.history for job in jobs if job.setting == setting and job.history]
+        if not histories:
+            continue
+        color = None
+        for ax, key in zip(axes, ("loss", "rel_l2")):
+            iterations, values = _band(histories, key)
+            if iterations.size == 0:
+                continue
+            label = f"{name} ({len(histories)} run{'s' if len(histories) > 1 else ''})"
+            (line,) = ax.semilogy(iterations, values.mean(axis=0), color=color, label=label)
+            color = line.get_color()
+            if len(histories) > 1:
+                ax.fill_between(iterations, values.min(axis=0), values.max(axis=0), color=color, alpha=0.2)
+    for ax, what in zip(axes, ("training loss", "relative L2 error")):
+        ax.set(xlabel="iteration", ylabel=what, title=f"{what}: mean over seeds, min–max band")
+        ax.grid(True, which="both", alpha=0.3)
+    axes[0].legend(fontsize="small")
+    if title:
+        fig.suptitle(textwrap.fill(title, 160), fontsize="small")
+    fig.savefig(path, dpi=110, bbox_inches="tight")
+
+
+def write_report(sweep_dir: Path) -> list[Job]:
+    """Write ``summary.csv``, ``groups.csv`` and ``comparison.png`` into ``sweep_dir``; returns the jobs."""
+    jobs = read_sweep(sweep_dir)
+    if not jobs:
+        raise FileNotFoundError(f"no job directories (*/.hydra/overrides.yaml) under {sweep_dir}")
+    names, common = labels(jobs)
+    write_summary(sweep_dir / "summary.csv", jobs, names)
+    write_groups(sweep_dir / "groups.csv", group_rows(jobs, names))
+    plot_comparison(sweep_dir / "comparison.png", jobs, names, common)
+    return jobs
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``pinnsolve-report SWEEP_DIR``: rebuild a sweep's report from its job directories."""
+    parser = argparse.ArgumentParser(prog="pinnsolve-report", description=main.__doc__)
+    parser.add_argument("sweep_dir", type=Path, help="the directory of a `pinnsolve -m` sweep")
+    args = parser.parse_args(argv)
+    try:
+        jobs = write_report(args.sweep_dir)
+    except FileNotFoundError as error:
+        sys.stderr.write(f"pinnsolve-report: {error}\n")
+        return 2
+    finished = sum(job.status == "completed" for job in jobs)
+    print(f"{args.sweep_dir}: {len(jobs)} jobs, {finished} completed; wrote summary.csv, groups.csv, comparison.png")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
