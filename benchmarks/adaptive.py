@@ -1,7 +1,8 @@
 """Adaptive activations (GAAF, L-LAAF, N-LAAF) against the papers' tables, 5 seeds each.
 
-    python benchmarks/adaptive.py                         # every study, then README.md's tables
+    OMP_NUM_THREADS=1 python benchmarks/adaptive.py      # every study, then README.md's tables
     python benchmarks/adaptive.py burgers                 # one study (others keep their last results)
+    python benchmarks/adaptive.py --collect               # tables from the sweeps already run
 
 Each study is one or two `pinnsolve -m` sweeps into outputs/benchmarks/adaptive/STUDY/SWEEP
 (the commands are printed in the results). The per-group statistics come from each sweep's
@@ -18,7 +19,7 @@ import json
 import shlex
 import shutil
 
-from common import REPO, RESULTS, machine, run_sweep, write_readme_section
+from common import REPO, RESULTS, machine, read_groups, run_sweep, write_readme_section
 
 SEEDS = "seed=0,1,2,3,4"
 PAPER_RUN = "precision=float32 trainer.lbfgs.iterations=0 trainer.adam.lr=8e-4 trainer.progress_bar=false"
@@ -84,14 +85,16 @@ STUDIES = {
 }
 
 
-def run_study(name: str) -> dict:
+def run_study(name: str, *, run: bool = True) -> dict:
+    """Run a study's sweeps (or, with ``run=False``, read the reports of sweeps already run)."""
     study = STUDIES[name]
     rows, commands = [], []
     for sweep, overrides in study["sweeps"].items():
         sweep_dir = REPO / "outputs" / "benchmarks" / "adaptive" / name / sweep
         argv = ["pinnsolve", "-m", *shlex.split(overrides), *shlex.split(PAPER_RUN), SEEDS]
         commands.append(" ".join(argv))
-        rows += [dict(row, group=f"{sweep}: {row['group']}") for row in run_sweep(argv, sweep_dir)]
+        groups = run_sweep(argv, sweep_dir) if run else read_groups(sweep_dir)
+        rows += [dict(row, group=f"{sweep}: {row['group']}") for row in groups]
         if sweep == study["figure"]:
             shutil.copy(sweep_dir / "comparison.png", RESULTS / f"adaptive_{name}.png")
     return {"title": study["title"], "commands": commands, "groups": rows, "published": study["published"], "machine": machine()}
@@ -120,6 +123,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("studies", nargs="*", default=list(STUDIES), help=f"any of {list(STUDIES)}")
     parser.add_argument("--tables-only", action="store_true", help="rewrite the tables from adaptive.json, run nothing")
+    parser.add_argument("--collect", action="store_true", help="read the studies' finished sweep directories, run nothing")
     args = parser.parse_args()
     unknown = sorted(set(args.studies) - set(STUDIES))
     if unknown:
@@ -128,7 +132,7 @@ def main() -> None:
     results_file = RESULTS / "adaptive.json"
     results = json.loads(results_file.read_text()) if results_file.exists() else {}
     for name in [] if args.tables_only else args.studies:
-        results[name] = run_study(name)
+        results[name] = run_study(name, run=not args.collect)
         results_file.write_text(json.dumps(results, indent=2) + "\n")
     text = "\n".join(table(name, results[name]) for name in STUDIES if name in results)
     (RESULTS / "adaptive.md").write_text(text + "\n")

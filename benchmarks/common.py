@@ -25,6 +25,11 @@ def run_sweep(argv: list[str], sweep_dir: Path) -> list[dict[str, str]]:
     shutil.rmtree(sweep_dir, ignore_errors=True)
     print(" ".join(argv), file=sys.stderr)
     subprocess.run([*argv, f"hydra.sweep.dir={sweep_dir}"], check=True, cwd=REPO, stdout=subprocess.DEVNULL)
+    return read_groups(sweep_dir)
+
+
+def read_groups(sweep_dir: Path) -> list[dict[str, str]]:
+    """The rows of a finished sweep's groups.csv."""
     with (sweep_dir / "groups.csv").open() as handle:
         return list(csv.DictReader(handle))
 

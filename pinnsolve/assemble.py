@@ -79,7 +79,14 @@ def build_model(cfg: DictConfig, problem: Problem) -> nn.Module:
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(cfg.seed)
         network = NETWORKS[n.name](
-            in_features=box.dim, width=n.width, activation=build_activation(cfg), low=box.low, high=box.high, **shape
+            in_features=box.dim,
+            width=n.width,
+            activation=build_activation(cfg),
+            low=box.low,
+            high=box.high,
+            init=n.init,
+            input_scaling=n.input_scaling,
+            **shape,
         )
     if hard_bc(cfg):
         return HardDirichlet(network, box, boundary_dirichlet(problem).value)

@@ -19,7 +19,7 @@ from omegaconf.errors import OmegaConfBaseException
 
 from pinnsolve.activations import BASES, SlopeVariant
 from pinnsolve.constraints import boundary_dirichlet, soft_conditions
-from pinnsolve.network import NETWORKS
+from pinnsolve.network import INITIALISERS, NETWORKS
 from pinnsolve.problem import Problem
 from pinnsolve.raf import BasisName
 from pinnsolve.raf import Mode as RAFMode
@@ -66,6 +66,8 @@ class NetworkConfig:
     depth: int = MISSING  # mlp: hidden layers
     width: int = MISSING
     blocks: int = 2  # resnet: residual blocks of two layers each
+    init: str = MISSING
+    input_scaling: bool = MISSING
 
 
 # the values live in conf/trainer/*.yaml; these say only what each key must be
@@ -75,6 +77,7 @@ class AdamConfig:
     lr: float = MISSING
     decay_rate: float = MISSING
     decay_steps: int = MISSING
+    weight_decay: float = MISSING
 
 
 @dataclass
@@ -245,6 +248,7 @@ def validate(cfg: DictConfig) -> None:
         _require(s[key] > 0, f"sampler.{key}", f"a positive integer ({cfg.problem.name} has {region.value} conditions)", s[key])
     _require(s.resample_every >= 0, "sampler.resample_every", "≥ 0 (0 never resamples)", s.resample_every)
     _require(n.width > 0, "network.width", "a positive integer", n.width)
+    _require(n.init in INITIALISERS, "network.init", f"one of {sorted(INITIALISERS)}", n.init)
     if network == "mlp":
         _require(n.depth > 0, "network.depth", "a positive integer", n.depth)
     else:
@@ -256,6 +260,7 @@ def validate(cfg: DictConfig) -> None:
         _require(node.lr > 0, f"trainer.{phase}.lr", "positive", node.lr)
     _require(0 < t.adam.decay_rate <= 1, "trainer.adam.decay_rate", "in (0, 1]", t.adam.decay_rate)
     _require(t.adam.decay_steps > 0, "trainer.adam.decay_steps", "a positive integer", t.adam.decay_steps)
+    _require(t.adam.weight_decay >= 0, "trainer.adam.weight_decay", "≥ 0", t.adam.weight_decay)
     _require(t.lbfgs.history_size > 0, "trainer.lbfgs.history_size", "a positive integer", t.lbfgs.history_size)
     _require(
         t.lbfgs.max_evals_per_iteration > 0,

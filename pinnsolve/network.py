@@ -1,7 +1,7 @@
 """Networks for a scalar solution u(inputs): a fully connected MLP and the RAF paper's ResNet."""
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import torch
@@ -24,11 +24,35 @@ class InputScaling(nn.Module):
         return (x - self.centre) / self.half_width
 
 
+def _glorot_normal(linear: nn.Linear) -> None:
+    nn.init.xavier_normal_(linear.weight)
+    nn.init.zeros_(linear.bias)
+
+
+def _torch_default(linear: nn.Linear) -> None:
+    """Keep what nn.Linear drew: Kaiming-uniform weights, biases uniform in ±1/√fan_in."""
+
+
+# the weight initialisation of every linear layer, by the name `network.init` takes
+INITIALISERS: dict[str, Callable[[nn.Linear], None]] = {
+    "glorot_normal": _glorot_normal,
+    "torch_default": _torch_default,
+}
+
+
+def _input_map(low: Sequence[float], high: Sequence[float], input_scaling: bool) -> InputScaling:
+    # without scaling the map is the identity, kept as a module so that forward and jet stay one path
+    if input_scaling:
+        return InputScaling(low, high)
+    return InputScaling([-1.0] * len(low), [1.0] * len(high))
+
+
 class MLP(nn.Module):
     """``depth`` hidden layers of ``width`` neurons and a linear output; (N, d) → (N,).
 
-    Weights are Glorot (Xavier) normal and biases zero; the inputs are first mapped from the
-    domain box onto [−1, 1]^d.
+    Weights are Glorot (Xavier) normal and biases zero (``init="torch_default"``: PyTorch's own
+    initialisation); the inputs are first mapped from the domain box onto [−1, 1]^d unless
+    ``input_scaling`` is false.
     """
 
     def __init__(
@@ -40,17 +64,18 @@ class MLP(nn.Module):
         activation: ActivationFactory,
         low: Sequence[float],
         high: Sequence[float],
+        init: str = "glorot_normal",
+        input_scaling: bool = True,
     ) -> None:
         super().__init__()
         self.width = width
-        self.scaling = InputScaling(low, high)
+        self.scaling = _input_map(low, high, input_scaling)
         sizes = [in_features] + [width] * depth
         self.hidden = nn.ModuleList(nn.Linear(a, b) for a, b in zip(sizes[:-1], sizes[1:]))
         self.activations = nn.ModuleList(activation(layer, width) for layer in range(depth))
         self.output = nn.Linear(sizes[-1], 1)
         for linear in [*self.hidden, self.output]:
-            nn.init.xavier_normal_(linear.weight)
-            nn.init.zeros_(linear.bias)
+            INITIALISERS[init](linear)
 
     def forward(self, x: Tensor) -> Tensor:
         z = self.scaling(x)
@@ -71,7 +96,7 @@ class ResNet(nn.Module):
 
     Linear(d→m), then ``blocks`` blocks of [Linear(m→m), σ, Linear(m→m), σ], each added to its
     input (the first block's skip is the network input zero-padded to width m), then Linear(m→1).
-    Initialised and input-scaled like :class:`MLP`; needs m ≥ d.
+    Initialised and input-scaled like :class:`MLP` (same options); needs m ≥ d.
     """
 
     def __init__(
@@ -83,19 +108,20 @@ class ResNet(nn.Module):
         activation: ActivationFactory,
         low: Sequence[float],
         high: Sequence[float],
+        init: str = "glorot_normal",
+        input_scaling: bool = True,
     ) -> None:
         super().__init__()
         if width < in_features:
             raise ValueError(f"a ResNet's width ({width}) must be at least its input dimension ({in_features})")
         self.width = width
-        self.scaling = InputScaling(low, high)
+        self.scaling = _input_map(low, high, input_scaling)
         self.input = nn.Linear(in_features, width)
         self.hidden = nn.ModuleList(nn.Linear(width, width) for _ in range(2 * blocks))
         self.activations = nn.ModuleList(activation(layer, width) for layer in range(2 * blocks))
         self.output = nn.Linear(width, 1)
         for linear in [self.input, *self.hidden, self.output]:
-            nn.init.xavier_normal_(linear.weight)
-            nn.init.zeros_(linear.bias)
+            INITIALISERS[init](linear)
 
     def _pad(self, z: Tensor) -> Tensor:
         return nn.functional.pad(z, (0, self.width - z.shape[-1]))

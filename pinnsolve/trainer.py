@@ -26,12 +26,14 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class AdamSettings:
-    """Adam for ``iterations`` steps; the rate is multiplied by ``decay_rate`` every ``decay_steps``."""
+    """Adam for ``iterations`` steps; the rate is multiplied by ``decay_rate`` every ``decay_steps``;
+    ``weight_decay`` is torch's L2 penalty on every parameter."""
 
     iterations: int
     lr: float
     decay_rate: float
     decay_steps: int
+    weight_decay: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -142,7 +144,7 @@ class Trainer:
     def _run_adam(self) -> None:
         if self.adam.iterations == 0:
             return
-        optimizer = torch.optim.Adam(self._model.parameters(), lr=self.adam.lr)
+        optimizer = torch.optim.Adam(self._model.parameters(), lr=self.adam.lr, weight_decay=self.adam.weight_decay)
         scheduler = torch.optim.lr_scheduler.StepLR(
             optimizer, step_size=self.adam.decay_steps, gamma=self.adam.decay_rate
         )

@@ -224,6 +224,9 @@ BAD_INPUT = [
     (["network=resnet", "network.blocks=0"], "network.blocks: must be a positive integer, got 0"),
     (["network=resnet", "network.width=1"], "network.width: must be ≥ the input dimension 2 (resnet), got 1"),
     (["network=cnn"], "Could not find 'network/cnn'"),
+    (["network.init=he"], "network.init: must be one of ['glorot_normal', 'torch_default'], got 'he'"),
+    (["network.input_scaling=sometimes"], "network.input_scaling"),
+    (["trainer.adam.weight_decay=-1e-4"], "trainer.adam.weight_decay: must be ≥ 0, got -0.0001"),
     (["problem.hard_bc=maybe"], "problem.hard_bc"),
 ]
 

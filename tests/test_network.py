@@ -60,6 +60,30 @@ def test_mlp_shape_layers_and_initialisation():
     assert sum(p.numel() for p in model.parameters()) == (2 * 7 + 7) + 2 * (7 * 7 + 7) + (7 + 1)
 
 
+def test_torch_default_init_keeps_pytorch_uniform_weights_and_biases():
+    torch.manual_seed(0)
+    model = MLP(
+        in_features=40, depth=1, width=400, activation=fixed("tanh"), low=(0.0,) * 40, high=(1.0,) * 40, init="torch_default"
+    )
+    weight, bias = model.hidden[0].weight, model.hidden[0].bias
+    bound = 1 / math.sqrt(40)  # Kaiming uniform with a = √5, and nn.Linear's bias rule
+    assert weight.abs().max().item() <= bound
+    assert weight.std().item() == pytest.approx(bound / math.sqrt(3), rel=0.02)
+    assert bias.abs().max().item() <= bound and bias.std().item() == pytest.approx(bound / math.sqrt(3), rel=0.15)
+
+
+def test_without_input_scaling_the_raw_coordinates_go_in():
+    low, high = (-1.0, 0.0), (1.0, 10.0)
+    torch.manual_seed(0)
+    raw = MLP(in_features=2, depth=2, width=5, activation=fixed("tanh"), low=low, high=high, input_scaling=False).double()
+    torch.manual_seed(0)
+    cube = make(depth=2, width=5, low=(-1.0, -1.0), high=(1.0, 1.0))  # already [−1, 1]²: its scaling is the identity
+    x = torch.rand(20, 2, dtype=torch.float64) * torch.tensor([2.0, 10.0], dtype=torch.float64) - torch.tensor([1.0, 0.0])
+    torch.testing.assert_close(raw(x), cube(x), rtol=0, atol=0)
+    scaled = make(depth=2, width=5, low=low, high=high)
+    assert not torch.allclose(scaled(x), raw(x))
+
+
 def test_glorot_normal_weights_have_the_glorot_variance():
     torch.manual_seed(0)
     model = MLP(in_features=300, depth=1, width=500, activation=fixed("tanh"), low=(0.0,) * 300, high=(1.0,) * 300)

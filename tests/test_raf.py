@@ -133,11 +133,13 @@ def test_gradients_reach_every_alpha_beta_and_rational_coefficient(network):
         assert p.grad is not None and torch.count_nonzero(p.grad) > 0.9 * p.numel(), name
 
 
-@pytest.mark.parametrize("mode", list(Mode))
-def test_jets_equal_autograd_through_raf_and_resnet(mode):
+@pytest.mark.parametrize(("mode", "input_scaling"), [(Mode.learnable, True), (Mode.partition, True), (Mode.partition, False)])
+def test_jets_equal_autograd_through_raf_and_resnet(mode, input_scaling):
     factory = raf.raf(mode, list(BasisName), gaussian_width=0.5, alpha_init=0.2, beta_init=0.9)
     torch.manual_seed(1)
-    model = ResNet(in_features=2, blocks=2, width=16, activation=factory, low=[0, 0], high=[1, 2]).double()
+    model = ResNet(
+        in_features=2, blocks=2, width=16, activation=factory, low=[0, 0], high=[1, 2], input_scaling=input_scaling
+    ).double()
     x = torch.rand(30, 2, dtype=torch.float64)
     by_autograd = evaluate(model, x, ("x", "t"), jets=False)
     by_jets = evaluate(model, x, ("x", "t"), jets=True)
