@@ -50,16 +50,21 @@ class PINNLoss:
         self.conditions = tuple(problem.conditions if conditions is None else conditions)
         self.jets = jets
         self.penalties = tuple(penalties)
-        weighted = ("residual", *(c.name for c in self.conditions))
-        self.components = (*weighted, *(p.name for p in self.penalties))
+        self.pde_components = ("residual", *(c.name for c in self.conditions))
+        self.components = (*self.pde_components, *(p.name for p in self.penalties))
         if len(set(self.components)) != len(self.components):
             raise ValueError(f"loss components must have distinct names, got {self.components}")
         weights = dict(weights or {})
-        unknown = sorted(set(weights) - set(weighted))
+        unknown = sorted(set(weights) - set(self.pde_components))
         if unknown:
-            raise ValueError(f"no loss component named {unknown}; the components are {list(weighted)}")
-        self.weights = {name: float(weights.get(name, 1.0)) for name in weighted}
+            raise ValueError(f"no loss component named {unknown}; the components are {list(self.pde_components)}")
+        self.weights = {name: float(weights.get(name, 1.0)) for name in self.pde_components}
         self.weights.update({p.name: float(p.weight) for p in self.penalties})
+
+    def pde_loss(self, terms: Mapping[str, Tensor]) -> Tensor:
+        """The weighted residual and condition terms: the loss without its penalties, the part
+        that measures how well the PDE is met (a slope penalty can dominate the total)."""
+        return torch.stack([self.weights[name] * terms[name] for name in self.pde_components]).sum()
 
     @property
     def regions(self) -> set[Region]:

@@ -60,6 +60,7 @@ def run(cfg: DictConfig, output_dir: Path) -> dict[str, Any]:
         "stop_reason": result.stop_reason,
         **errors,
         "loss": final.get("loss"),
+        **({"pde_loss": final.get("pde_loss")} if parts.trainer.loss.penalties else {}),
         "loss_components": {name: final.get(name) for name in components},
         "iterations_adam": result.iterations_adam,
         "iterations_lbfgs": result.iterations_lbfgs,

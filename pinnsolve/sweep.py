@@ -149,20 +149,31 @@ def write_groups(path: Path, rows: Sequence[dict[str, Any]]) -> None:
 def _band(histories: Sequence[list[dict[str, float]]], key: str) -> tuple[np.ndarray, np.ndarray]:
     """The iterations every history recorded, and ``key`` there, one row per history."""
     common = sorted(set.intersection(*(set(row["iteration"] for row in h) for h in histories)))
-    values = [[{row["iteration"]: row[key] for row in h}[i] for i in common] for h in histories]
+    values = [[{row["iteration"]: _value(row, key) for row in h}[i] for i in common] for h in histories]
     return np.asarray(common), np.asarray(values)
 
 
+def _value(row: dict[str, float], key: str) -> float:
+    if key == "pde_loss" and key not in row:
+        return row["loss"]  # a run whose loss has no penalties records no pde_loss: it is the loss
+    return row[key]
+
+
 def plot_comparison(path: Path, jobs: Sequence[Job], names: dict[tuple[str, ...], str], title: str) -> None:
-    """Loss and rel L2 against iteration per group: the mean over seeds and a min–max band."""
-    fig = Figure(figsize=(13, 5), layout="constrained")
-    axes = fig.subplots(1, 2)
+    """Loss (and, where some run has penalties, the loss without them) and rel L2 against iteration
+    per group: the mean over seeds and a min–max band."""
+    panels = {"loss": "training loss"}
+    if any(job.history and "pde_loss" in job.history[0] for job in jobs):
+        panels["pde_loss"] = "loss without penalties"
+    panels["rel_l2"] = "relative L2 error"
+    fig = Figure(figsize=(6.5 * len(panels), 5), layout="constrained")
+    axes = fig.subplots(1, len(panels))
     for setting, name in names.items():
         histories = [job.history for job in jobs if job.setting == setting and job.history]
         if not histories:
             continue
         color = None
-        for ax, key in zip(axes, ("loss", "rel_l2")):
+        for ax, key in zip(axes, panels):
             iterations, values = _band(histories, key)
             if iterations.size == 0:
                 continue
@@ -171,7 +182,7 @@ def plot_comparison(path: Path, jobs: Sequence[Job], names: dict[tuple[str, ...]
             color = line.get_color()
             if len(histories) > 1:
                 ax.fill_between(iterations, values.min(axis=0), values.max(axis=0), color=color, alpha=0.2)
-    for ax, what in zip(axes, ("training loss", "relative L2 error")):
+    for ax, what in zip(axes, panels.values()):
         ax.set(xlabel="iteration", ylabel=what, title=f"{what}: mean over seeds, min–max band")
         ax.grid(True, which="both", alpha=0.3)
     axes[0].legend(fontsize="small")

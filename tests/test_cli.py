@@ -11,6 +11,7 @@ import pytest
 import torch
 
 from conftest import PROBLEM_CONFIGS, TINY
+from pinnsolve.sweep import _band, read_sweep
 
 RUN_FILES = ["metrics.json", "history.csv", "prediction.npz", "model.pt", "solution.png", "loss.png", "error.png"]
 TIME_DEPENDENT = {"burgers", "klein_gordon", "klein_gordon_cubic"}
@@ -112,6 +113,10 @@ def test_adaptive_run_reports_its_slopes(activation, tmp_path):
     ]
     assert list(rows[0])[-len(columns) - 2:] == ["slope_recovery", "rel_l2", *columns]
     assert float(rows[0]["slope_recovery"]) == pytest.approx(np.exp(-0.1), rel=1e-12)
+    # the loss without penalties is the total less W_a·S(a), W_a = 1
+    for row in rows:
+        assert float(row["pde_loss"]) == pytest.approx(float(row["loss"]) - float(row["slope_recovery"]), rel=1e-9)
+    assert metrics["pde_loss"] == pytest.approx(metrics["loss"] - metrics["slope_recovery"], rel=1e-9)
     assert float(rows[0][columns[0]]) == pytest.approx(1.0, rel=1e-12)
 
 
@@ -171,6 +176,14 @@ def test_sweep_report_summarises_every_job_and_can_be_rebuilt(tmp_path):
     assert float(finished["rel_l2_std"]) == pytest.approx(np.std(values, ddof=1), rel=1e-12)
     assert groups["activation=fixed network.width=-1"]["completed"] == "0"
     assert (sweep / "comparison.png").stat().st_size > 0
+    # the panel of losses without penalties takes a fixed run's loss, which has none, as it is
+    finished = [job for job in read_sweep(sweep) if job.history]
+    fixed, layer_wise = (next(j for j in finished if f"activation={name}" in j.overrides) for name in ("fixed", "layer_wise"))
+    assert "pde_loss" not in fixed.history[0] and "pde_loss" in layer_wise.history[0]
+    _, fixed_values = _band([fixed.history], "pde_loss")
+    assert list(fixed_values[0]) == [row["loss"] for row in fixed.history]
+    _, adaptive_values = _band([layer_wise.history], "pde_loss")
+    assert list(adaptive_values[0]) == [row["pde_loss"] for row in layer_wise.history]
 
     summary = (sweep / "summary.csv").read_text()
     for name in ("summary.csv", "groups.csv", "comparison.png"):
