@@ -10,7 +10,7 @@ groups.csv; the tables go to benchmarks/results/adaptive.md, adaptive.json and b
 markers in README.md, with each study's comparison.png copied to benchmarks/results/.
 
 The papers trained in TensorFlow's float32 with Adam only; so do these runs (float32,
-trainer.lbfgs.iterations=0), with unit loss weights and the papers' points and iterations.
+trainer.quasi_newton.iterations=0), with unit loss weights and the papers' points and iterations.
 """
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ import shutil
 from common import REPO, RESULTS, machine, read_groups, run_sweep, write_readme_section
 
 SEEDS = "seed=0,1,2,3,4"
-PAPER_RUN = "precision=float32 trainer.lbfgs.iterations=0 trainer.adam.lr=8e-4 trainer.progress_bar=false"
+PAPER_RUN = "precision=float32 trainer.quasi_newton.iterations=0 trainer.adam.lr=8e-4 trainer.progress_bar=false"
 
 BURGERS = (
     "problem=burgers network.depth=6 network.width=20 sampler=lhs sampler.n_residual=10000 "

@@ -20,6 +20,13 @@ def machine() -> str:
     return f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, torch {torch.__version__}, {threads} thread(s) per run"
 
 
+def commit() -> str:
+    """The commit measured, with ``+changes`` when the working tree differs from it."""
+    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True).stdout.strip()
+    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=REPO, capture_output=True, text=True).stdout
+    return f"{head}+changes" if dirty.strip() else head
+
+
 def run_sweep(argv: list[str], sweep_dir: Path) -> list[dict[str, str]]:
     """Run ``pinnsolve -m`` into a fresh ``sweep_dir``; returns the rows of its groups.csv."""
     shutil.rmtree(sweep_dir, ignore_errors=True)

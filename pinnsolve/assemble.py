@@ -19,7 +19,10 @@ from pinnsolve.loss import Penalty, PINNLoss, TrainingPoints
 from pinnsolve.network import NETWORKS
 from pinnsolve.problem import Problem, Region
 from pinnsolve.samplers import SAMPLERS, CollocationSampler
-from pinnsolve.trainer import AdamSettings, LBFGSSettings, Stopping, Trainer
+from pinnsolve.optim import LineSearch
+from pinnsolve.phases import AdamPhase, AdamSettings, LossTransform, Phase, QuasiNewtonPhase, QuasiNewtonSettings
+from pinnsolve.resampling import RESAMPLERS
+from pinnsolve.trainer import Stopping, Trainer
 
 
 def plain(value: Any) -> Any:
@@ -93,6 +96,32 @@ def build_model(cfg: DictConfig, problem: Problem) -> nn.Module:
     return network
 
 
+def build_phases(cfg: DictConfig) -> list[Phase]:
+    """Adam, then the quasi-Newton method of ``trainer.quasi_newton``."""
+    t = cfg.trainer
+    q = t.quasi_newton
+    quasi_newton = QuasiNewtonSettings(
+        method=plain(q.method),
+        iterations=q.iterations,
+        history_size=q.history_size,
+        loss_transform=LossTransform(plain(q.loss_transform)),
+        reset_on_resample=q.reset_on_resample,
+        line_search=LineSearch(**OmegaConf.to_container(q.line_search)),
+    )
+    return [AdamPhase(AdamSettings(**OmegaConf.to_container(t.adam))), QuasiNewtonPhase(quasi_newton)]
+
+
+def build_resampler(cfg: DictConfig, sampler: CollocationSampler):
+    """The redraw of residual points ``sampler.resample`` names (None for none)."""
+    s = cfg.sampler
+    mode = plain(s.resample)
+    if mode == "none":
+        return None
+    if mode == "rad":
+        return RESAMPLERS[mode](sampler, s.n_residual, candidates=s.rad.candidates, k=s.rad.k, c=s.rad.c)
+    return RESAMPLERS[mode](sampler, s.n_residual)
+
+
 @dataclass
 class Assembly:
     """Everything a run needs, built from one config."""
@@ -139,16 +168,23 @@ def assemble(cfg: DictConfig) -> Assembly:
         regions={region: tensor(draw[region]()) for region in sorted(loss.regions, key=lambda r: r.value)},
     )
     evaluator = Evaluator(problem.reference(), dtype=dtype, device=device)
+    resampler = build_resampler(cfg, sampler)
+
+    def resample(model: nn.Module) -> torch.Tensor:
+        def score(array: np.ndarray) -> np.ndarray:
+            return loss.residual(model, tensor(array)).abs().cpu().double().numpy()
+
+        return tensor(resampler(score))
+
     t = cfg.trainer
     trainer = Trainer(
         loss=loss,
         points=points,
         evaluator=evaluator,
-        adam=AdamSettings(**OmegaConf.to_container(t.adam)),
-        lbfgs=LBFGSSettings(**OmegaConf.to_container(t.lbfgs)),
+        phases=build_phases(cfg),
         log_every=t.log_every,
         stopping=Stopping(t.target_rel_l2, t.time_budget_s),
-        resample=lambda: tensor(sampler.interior(s.n_residual)),
+        resample=resample if resampler is not None else None,
         resample_every=s.resample_every,
         progress_bar=t.progress_bar,
         monitor=build_monitor(model),

@@ -20,6 +20,8 @@ from omegaconf.errors import OmegaConfBaseException
 from pinnsolve.activations import BASES, SlopeVariant
 from pinnsolve.constraints import boundary_dirichlet, soft_conditions
 from pinnsolve.network import INITIALISERS, NETWORKS
+from pinnsolve.optim import METHODS
+from pinnsolve.phases import LossTransform
 from pinnsolve.problem import Problem
 from pinnsolve.raf import BasisName
 from pinnsolve.raf import Mode as RAFMode
@@ -48,7 +50,24 @@ class Device(Enum):
 
 
 SamplerName = Enum("SamplerName", {name: name for name in SAMPLERS})  # type: ignore[misc]
+QuasiNewtonMethod = Enum("QuasiNewtonMethod", {name: name for name in METHODS})  # type: ignore[misc]
+
+
+class Resample(Enum):
+    none = "none"
+    uniform = "uniform"
+    rad = "rad"
 ActivationBase = Enum("ActivationBase", {name: name for name in BASES})  # type: ignore[misc]
+
+
+@dataclass
+class RADConfig:
+    """Residual-based adaptive distribution: keep n_residual of ``candidates`` points with
+    probability ∝ |r|^k / mean(|r|^k) + c."""
+
+    candidates: int = 50000
+    k: float = 1.0
+    c: float = 1.0
 
 
 @dataclass
@@ -57,7 +76,9 @@ class SamplerConfig:
     n_residual: int = MISSING
     n_boundary: int = MISSING
     n_initial: int = 0
-    resample_every: int = 0
+    resample: Resample = Resample.none  # redraw the residual points: none, uniform, rad
+    resample_every: int = 0  # ... every this many iterations, in every phase
+    rad: RADConfig = field(default_factory=RADConfig)
 
 
 @dataclass
@@ -81,20 +102,26 @@ class AdamConfig:
 
 
 @dataclass
-class LBFGSConfig:
+class LineSearchConfig:
+    c1: float = MISSING
+    c2: float = MISSING
+    max_evals: int = MISSING
+
+
+@dataclass
+class QuasiNewtonConfig:
+    method: QuasiNewtonMethod = MISSING  # type: ignore[valid-type]
     iterations: int = MISSING
-    lr: float = MISSING
-    history_size: int = MISSING
-    max_evals_per_iteration: int = MISSING
-    tolerance_grad: float = MISSING
-    tolerance_change: float = MISSING
-    rescale_factor: float = MISSING
+    history_size: int = MISSING  # lbfgs only
+    loss_transform: LossTransform = MISSING
+    reset_on_resample: bool = MISSING
+    line_search: LineSearchConfig = field(default_factory=LineSearchConfig)
 
 
 @dataclass
 class TrainerConfig:
     adam: AdamConfig = field(default_factory=AdamConfig)
-    lbfgs: LBFGSConfig = field(default_factory=LBFGSConfig)
+    quasi_newton: QuasiNewtonConfig = field(default_factory=QuasiNewtonConfig)
     loss_weights: dict[str, float] = field(default_factory=dict)
     log_every: int = 100
     target_rel_l2: Optional[float] = None
@@ -246,7 +273,20 @@ def validate(cfg: DictConfig) -> None:
     for region in {c.region for c in soft_conditions(problem, hard_bc(cfg))}:
         key = f"n_{region.value}"
         _require(s[key] > 0, f"sampler.{key}", f"a positive integer ({cfg.problem.name} has {region.value} conditions)", s[key])
-    _require(s.resample_every >= 0, "sampler.resample_every", "≥ 0 (0 never resamples)", s.resample_every)
+    _require(s.resample_every >= 0, "sampler.resample_every", "≥ 0", s.resample_every)
+    if s.resample != Resample.none:
+        _require(s.resample_every > 0, "sampler.resample_every", f"positive with sampler.resample={s.resample.value}", s.resample_every)
+    elif s.resample_every:
+        raise ConfigError(
+            f"sampler.resample_every: {s.resample_every} has no effect with sampler.resample=none; "
+            "set sampler.resample=uniform or rad, or sampler.resample_every=0"
+        )
+    if s.resample == Resample.rad:
+        _require(
+            s.rad.candidates >= s.n_residual, "sampler.rad.candidates", f"≥ sampler.n_residual ({s.n_residual})", s.rad.candidates
+        )
+        _require(s.rad.k >= 0, "sampler.rad.k", "≥ 0", s.rad.k)
+        _require(s.rad.c >= 0, "sampler.rad.c", "≥ 0", s.rad.c)
     _require(n.width > 0, "network.width", "a positive integer", n.width)
     _require(n.init in INITIALISERS, "network.init", f"one of {sorted(INITIALISERS)}", n.init)
     if network == "mlp":
@@ -254,21 +294,19 @@ def validate(cfg: DictConfig) -> None:
     else:
         _require(n.blocks > 0, "network.blocks", "a positive integer", n.blocks)
         _require(n.width >= problem.domain.dim, "network.width", f"≥ the input dimension {problem.domain.dim} (resnet)", n.width)
-    for phase in ("adam", "lbfgs"):
-        node = t[phase]
-        _require(node.iterations >= 0, f"trainer.{phase}.iterations", "≥ 0 (0 skips the phase)", node.iterations)
-        _require(node.lr > 0, f"trainer.{phase}.lr", "positive", node.lr)
+    for phase in ("adam", "quasi_newton"):
+        iterations = t[phase].iterations
+        _require(iterations >= 0, f"trainer.{phase}.iterations", "≥ 0 (0 skips the phase)", iterations)
+    _require(t.adam.lr > 0, "trainer.adam.lr", "positive", t.adam.lr)
     _require(0 < t.adam.decay_rate <= 1, "trainer.adam.decay_rate", "in (0, 1]", t.adam.decay_rate)
     _require(t.adam.decay_steps > 0, "trainer.adam.decay_steps", "a positive integer", t.adam.decay_steps)
     _require(t.adam.weight_decay >= 0, "trainer.adam.weight_decay", "≥ 0", t.adam.weight_decay)
-    _require(t.lbfgs.history_size > 0, "trainer.lbfgs.history_size", "a positive integer", t.lbfgs.history_size)
-    _require(
-        t.lbfgs.max_evals_per_iteration > 0,
-        "trainer.lbfgs.max_evals_per_iteration",
-        "a positive integer",
-        t.lbfgs.max_evals_per_iteration,
-    )
-    _require(t.lbfgs.rescale_factor > 1, "trainer.lbfgs.rescale_factor", "> 1", t.lbfgs.rescale_factor)
+    q = t.quasi_newton
+    _require(q.history_size > 0, "trainer.quasi_newton.history_size", "a positive integer", q.history_size)
+    ls = q.line_search
+    _require(0 < ls.c1 < 1, "trainer.quasi_newton.line_search.c1", "in (0, 1)", ls.c1)
+    _require(ls.c1 < ls.c2 < 1, "trainer.quasi_newton.line_search.c2", f"in (c1, 1) = ({ls.c1}, 1)", ls.c2)
+    _require(ls.max_evals > 0, "trainer.quasi_newton.line_search.max_evals", "a positive integer", ls.max_evals)
     _require(t.log_every > 0, "trainer.log_every", "a positive integer", t.log_every)
     for key in ("target_rel_l2", "time_budget_s"):
         _require(t[key] is None or t[key] > 0, f"trainer.{key}", "positive or null", t[key])

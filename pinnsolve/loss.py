@@ -70,6 +70,16 @@ class PINNLoss:
     def regions(self) -> set[Region]:
         return {c.region for c in self.conditions}
 
+    def residual(self, model: nn.Module, inputs: Tensor, *, chunk: int = 8192) -> Tensor:
+        """The PDE residual at each row of ``inputs`` (shape ``(N, d)``), detached, shape ``(N,)``;
+        evaluated ``chunk`` rows at a time to bound the memory of the derivative graphs."""
+        parts = []
+        with torch.enable_grad():
+            for rows in torch.split(inputs, chunk):
+                field = evaluate(model, rows, self.problem.variables, jets=self.jets)
+                parts.append(self.problem.residual(field).detach())
+        return torch.cat(parts)
+
     def __call__(self, model: nn.Module, points: TrainingPoints) -> tuple[Tensor, dict[str, Tensor]]:
         """The total loss and each unweighted component (scalars)."""
         variables = self.problem.variables

@@ -26,21 +26,7 @@ from omegaconf import OmegaConf
 log = logging.getLogger(__name__)
 
 ERROR_FILE = "error.txt"  # written by a job that raised, in place of metrics.json
-SUMMARY_COLUMNS = (
-    "job",
-    "group",
-    "seed",
-    "status",
-    "rel_l2",
-    "max_abs_error",
-    "loss",
-    "wall_time_s",
-    "train_time_s",
-    "iterations_adam",
-    "iterations_lbfgs",
-    "overrides",
-    "error",
-)
+METRIC_COLUMNS = ("rel_l2", "max_abs_error", "loss", "wall_time_s", "train_time_s")  # then iterations_<phase>
 
 
 @dataclass
@@ -97,9 +83,16 @@ def labels(jobs: Sequence[Job]) -> tuple[dict[tuple[str, ...], str], str]:
     return named, " ".join(common)
 
 
+def iteration_columns(jobs: Sequence[Job]) -> list[str]:
+    """``iterations_<phase>`` for every training phase any job ran, in the order they appear."""
+    return list(dict.fromkeys(key for job in jobs for key in job.metrics if key.startswith("iterations_")))
+
+
 def write_summary(path: Path, jobs: Sequence[Job], names: dict[tuple[str, ...], str]) -> None:
+    metric_columns = [*METRIC_COLUMNS, *iteration_columns(jobs)]
+    columns = ["job", "group", "seed", "status", *metric_columns, "overrides", "error"]
     with path.open("w", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=SUMMARY_COLUMNS)
+        writer = csv.DictWriter(handle, fieldnames=columns)
         writer.writeheader()
         for job in jobs:
             m = job.metrics
@@ -109,7 +102,7 @@ def write_summary(path: Path, jobs: Sequence[Job], names: dict[tuple[str, ...], 
                     "group": names[job.setting],
                     "seed": job.seed,
                     "status": job.status,
-                    **{key: m.get(key) for key in SUMMARY_COLUMNS[4:11]},
+                    **{key: m.get(key) for key in metric_columns},
                     "overrides": " ".join(job.overrides),
                     "error": job.error,
                 }

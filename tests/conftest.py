@@ -18,7 +18,7 @@ TINY = [
     "network.depth=2",
     "network.width=8",
     "trainer.adam.iterations=6",
-    "trainer.lbfgs.iterations=4",
+    "trainer.quasi_newton.iterations=4",
     "trainer.log_every=2",
     "trainer.progress_bar=false",
 ]

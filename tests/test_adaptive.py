@@ -137,10 +137,10 @@ def test_slopes_train_under_adam_and_lbfgs(variant, precision):
     before = [layer.slopes.detach().clone() for layer in layers(parts.model)]
     assert all(layer.slopes.dtype == getattr(torch, precision) for layer in layers(parts.model))
     result = parts.trainer.fit(parts.model)  # L-BFGS only
-    assert result.iterations_lbfgs > 0
+    assert result.iterations["quasi_newton"] > 0
     assert any(not torch.equal(b, layer.slopes) for b, layer in zip(before, layers(parts.model)))
 
-    cfg = tiny_config("poisson", f"activation={variant}", f"precision={precision}", "trainer.lbfgs.iterations=0")
+    cfg = tiny_config("poisson", f"activation={variant}", f"precision={precision}", "trainer.quasi_newton.iterations=0")
     parts = assemble(cfg)
     before = [layer.slopes.detach().clone() for layer in layers(parts.model)]
     parts.trainer.fit(parts.model)  # Adam only

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import torch
 
-from conftest import PROBLEM_CONFIGS, TINY
+from conftest import PROBLEM_CONFIGS, TINY, load_config
 from pinnsolve.sweep import _band, read_sweep
 
 RUN_FILES = ["metrics.json", "history.csv", "prediction.npz", "model.pt", "solution.png", "loss.png", "error.png"]
@@ -46,7 +46,7 @@ def test_tiny_run_writes_every_file(problem, tmp_path):
     assert metrics["problem"] == ("klein_gordon" if problem.startswith("klein") else problem)
     assert metrics["variables"] == variables
     assert metrics["activation"] == "fixed" and metrics["status"] == "completed"
-    assert (metrics["iterations_adam"], metrics["iterations_lbfgs"]) == (6, 4)
+    assert (metrics["iterations_adam"], metrics["iterations_quasi_newton"]) == (6, 4)
     for key in ("rel_l2", "max_abs_error", "mse", "loss", "wall_time_s"):
         assert np.isfinite(metrics[key]) and metrics[key] >= 0, key
     assert set(metrics["time_to_rel_l2"]) == {"1e-02", "1e-03", "1e-04", "1e-05"}
@@ -166,6 +166,7 @@ def test_sweep_report_summarises_every_job_and_can_be_rebuilt(tmp_path):
             assert row["status"] == "completed" and int(row["seed"]) == metrics["seed"]
             assert float(row["rel_l2"]) == metrics["rel_l2"] and float(row["loss"]) == metrics["loss"]
             assert float(row["wall_time_s"]) == metrics["wall_time_s"]
+            assert (int(row["iterations_adam"]), int(row["iterations_quasi_newton"])) == (6, 4)
 
     with (sweep / "groups.csv").open() as handle:
         groups = {g["group"]: g for g in csv.DictReader(handle)}
@@ -196,11 +197,32 @@ def test_sweep_report_summarises_every_job_and_can_be_rebuilt(tmp_path):
     assert (sweep / "comparison.png").stat().st_size > 0
 
 
+PRESETS = {"adam_lbfgs": "lbfgs", "adam_bfgs": "bfgs", "adam_ssbfgs": "ssbfgs_ab", "adam_ssbroyden": "ssbroyden2"}
+
+
+@pytest.mark.parametrize("problem", PROBLEM_CONFIGS)
+@pytest.mark.parametrize("preset", sorted(PRESETS))
+def test_the_trainer_the_user_names_wins_over_the_problems_defaults(problem, preset):
+    cfg = load_config(f"problem={problem}", f"trainer={preset}")
+    assert cfg.trainer.quasi_newton.method.value == PRESETS[preset]
+    tuned = load_config(f"problem={problem}")  # the problem's own iteration counts stay
+    assert cfg.trainer.quasi_newton.iterations == tuned.trainer.quasi_newton.iterations
+
+
+def test_burgers_with_the_ssbroyden_preset_runs_from_the_command_line(tmp_path):
+    out = tmp_path / "run"
+    result = pinnsolve(*tiny_args("burgers"), "trainer=adam_ssbroyden", f"hydra.run.dir={out}", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["methods"] == {"adam": "adam", "quasi_newton": "ssbroyden2"}
+    assert (metrics["iterations_adam"], metrics["iterations_quasi_newton"]) == (6, 4)
+
+
 def test_help_lists_the_groups_and_their_options(tmp_path):
     result = pinnsolve("--help", cwd=tmp_path)
     assert result.returncode == 0
     for line in ("problem: burgers, helmholtz, klein_gordon, klein_gordon_cubic, poisson",
-                 "sampler: grid, halton, lhs, sobol, uniform", "trainer: adam_lbfgs",
+                 "sampler: grid, halton, lhs, sobol, uniform", "trainer: adam_bfgs, adam_lbfgs, adam_ssbfgs, adam_ssbroyden",
                  "activation: fixed, global, global_no_sr, layer_wise, layer_wise_no_sr, neuron_wise, neuron_wise_no_sr"):
         assert line in result.stdout, line
 
@@ -241,6 +263,22 @@ BAD_INPUT = [
     (["network.input_scaling=sometimes"], "network.input_scaling"),
     (["trainer.adam.weight_decay=-1e-4"], "trainer.adam.weight_decay: must be ≥ 0, got -0.0001"),
     (["problem.hard_bc=maybe"], "problem.hard_bc"),
+    (["trainer.quasi_newton.method=newton"], "trainer.quasi_newton.method"),
+    (["trainer=newton"], "Could not find 'trainer/newton'"),
+    (["trainer.quasi_newton.loss_transform=cube"], "trainer.quasi_newton.loss_transform"),
+    (["trainer.quasi_newton.iterations=-1"], "trainer.quasi_newton.iterations: must be ≥ 0 (0 skips the phase), got -1"),
+    (["trainer.quasi_newton.history_size=0"], "trainer.quasi_newton.history_size: must be a positive integer, got 0"),
+    (["trainer.quasi_newton.line_search.c1=0"], "trainer.quasi_newton.line_search.c1: must be in (0, 1), got 0"),
+    (["trainer.quasi_newton.line_search.c2=1e-5"], "trainer.quasi_newton.line_search.c2: must be in (c1, 1) = (0.0001, 1), got 1e-05"),
+    (["trainer.quasi_newton.line_search.max_evals=0"], "trainer.quasi_newton.line_search.max_evals: must be a positive integer"),
+    (["+trainer.lbfgs.iterations=5"], "trainer.lbfgs"),
+    (["sampler.resample=sometimes"], "sampler.resample"),
+    (["sampler.resample=rad"], "sampler.resample_every: must be positive with sampler.resample=rad, got 0"),
+    (["sampler.resample_every=5"], "sampler.resample_every: 5 has no effect with sampler.resample=none"),
+    (["sampler.resample=rad", "sampler.resample_every=5", "sampler.rad.candidates=10"],
+     "sampler.rad.candidates: must be ≥ sampler.n_residual (64), got 10"),
+    (["sampler.resample=rad", "sampler.resample_every=5", "sampler.rad.k=-1"], "sampler.rad.k: must be ≥ 0, got -1"),
+    (["sampler.resample=rad", "sampler.resample_every=5", "sampler.rad.c=-0.5"], "sampler.rad.c: must be ≥ 0, got -0.5"),
 ]
 
 

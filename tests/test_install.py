@@ -35,7 +35,7 @@ def test_wheel_installs_into_a_fresh_venv_and_runs(tmp_path):
     out = work / "run"
     result = subprocess.run(
         [env_dir / "bin" / "pinnsolve", "problem=poisson", "sampler.n_residual=32", "sampler.n_boundary=16", "network.width=4",
-         "trainer.adam.iterations=3", "trainer.lbfgs.iterations=2", "problem.eval_points_per_axis=5",
+         "trainer.adam.iterations=3", "trainer.quasi_newton.iterations=2", "problem.eval_points_per_axis=5",
          "trainer.progress_bar=false", f"hydra.run.dir={out}"],
         cwd=work, capture_output=True, text=True, env={k: v for k, v in os.environ.items() if k != "PYTHONPATH"},
     )

@@ -211,7 +211,7 @@ def test_raf_parameters_train_under_adam_and_lbfgs(precision):
     before = {n: p.detach().clone() for n, p in parts.model.named_parameters() if n.split(".")[-1] in names}
     assert all(p.dtype == getattr(torch, precision) for p in before.values())
     result = parts.trainer.fit(parts.model)
-    assert (result.iterations_adam, result.iterations_lbfgs) == (6, 4)
+    assert (result.iterations["adam"], result.iterations["quasi_newton"]) == (6, 4)
     after = dict(parts.model.named_parameters())
     assert all(not torch.equal(before[n], after[n]) for n in before)
 
