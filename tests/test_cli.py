@@ -271,7 +271,6 @@ BAD_INPUT = [
     (["trainer.quasi_newton.line_search.c1=0"], "trainer.quasi_newton.line_search.c1: must be in (0, 1), got 0"),
     (["trainer.quasi_newton.line_search.c2=1e-5"], "trainer.quasi_newton.line_search.c2: must be in (c1, 1) = (0.0001, 1), got 1e-05"),
     (["trainer.quasi_newton.line_search.max_evals=0"], "trainer.quasi_newton.line_search.max_evals: must be a positive integer"),
-    (["+trainer.lbfgs.iterations=5"], "trainer.lbfgs"),
     (["sampler.resample=sometimes"], "sampler.resample"),
     (["sampler.resample=rad", "sampler.resample_every=0"], "sampler.resample_every: must be positive with sampler.resample=rad, got 0"),
     (["sampler.resample=none", "sampler.resample_every=5"], "sampler.resample_every: 5 has no effect with sampler.resample=none"),
