@@ -105,16 +105,13 @@ class QuasiNewton:
 
     def step(self) -> StepInfo:
         """One iteration; raises :class:`LineSearchFailed` if no decrease can be found."""
-        reset = False
-        for attempt in range(2):
+        for reset in (False, True):
+            if reset:
+                self.reset_curvature()
             p = self.curvature.direction(self.g)
             slope = float(torch.dot(self.g, p))
             if not (math.isfinite(slope) and slope < 0):
-                if attempt == 1 or reset:
-                    break
-                self.reset_curvature()
-                reset = True
-                continue
+                continue  # H is not positive definite along g: retry from a reset H
             alpha0 = 1.0
             if self.f_previous > self.f:
                 alpha0 = min(1.0, 2.02 * (self.f_previous - self.f) / -slope)
@@ -127,10 +124,6 @@ class QuasiNewton:
             found = strong_wolfe(phi, self.f, slope, alpha0, self.line_search)
             if found is not None:
                 return self._accept(p, found.trial.alpha, found.trial.f, found.trial.gradient, found.evals, reset)
-            if reset:
-                break
-            self.reset_curvature()
-            reset = True
         raise LineSearchFailed("the line search found no decrease, even after resetting the curvature")
 
     def _accept(self, p: Tensor, alpha: float, f: float, g: Tensor, evals: int, reset: bool) -> StepInfo:
