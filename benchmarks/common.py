@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import os
 import platform
 import shutil
@@ -9,15 +10,27 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import torch
+from matplotlib.figure import Figure
 
 REPO = Path(__file__).resolve().parents[1]
 RESULTS = REPO / "benchmarks" / "results"
 
 
+def processor() -> str:
+    """The CPU's model name where Linux tells it, else what the platform module does."""
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        for line in cpuinfo.read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    return platform.processor() or platform.machine()
+
+
 def machine() -> str:
     threads = os.environ.get("OMP_NUM_THREADS", str(torch.get_num_threads()))
-    return f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, torch {torch.__version__}, {threads} thread(s) per run"
+    return f"{processor()}, {os.cpu_count()} cores, torch {torch.__version__}, {threads} thread(s) per run"
 
 
 def commit() -> str:
@@ -48,3 +61,57 @@ def write_readme_section(name: str, text: str) -> None:
     head, rest = readme.read_text().split(begin)
     _, tail = rest.split(end)
     readme.write_text(f"{head}{begin}\n{text}\n{end}{tail}")
+
+
+def timed_run(overrides: list[str], out: Path, budget_s: float, threads: int | None) -> dict:
+    """``pinnsolve OVERRIDES`` stopped after ``budget_s`` seconds of training (the quasi-Newton
+    phase is given more iterations than fit), into ``out``. Returns its metrics and its history
+    as (training seconds, rel L2) pairs."""
+    command = [
+        "pinnsolve", *overrides, f"trainer.time_budget_s={budget_s}", "trainer.quasi_newton.iterations=1000000",
+        "trainer.log_every=50", "trainer.progress_bar=false", f"hydra.run.dir={out}",
+    ]
+    env = dict(os.environ, **({"OMP_NUM_THREADS": str(threads)} if threads else {}))
+    subprocess.run(command, check=True, cwd=REPO, stdout=subprocess.DEVNULL, env=env)
+    metrics = json.loads((out / "metrics.json").read_text())
+    with (out / "history.csv").open() as handle:
+        history = [(float(r["elapsed_s"]), float(r["rel_l2"])) for r in csv.DictReader(handle)]
+    return {"metrics": metrics, "history": history}
+
+
+def first_time_below(history: list[list[float]], level: float) -> float | None:
+    """The training time at which rel L2 first reached ``level``; None if it never did."""
+    return next((t for t, e in history if e <= level), None)
+
+
+def time_to_cell(runs: list[dict], level: float) -> str:
+    """Mean time to ``level`` over the runs that reached it, with how many did when not all."""
+    times = [first_time_below(r["history"], level) for r in runs]
+    reached = [t for t in times if t is not None]
+    if not reached:
+        return "never"
+    return f"{np.mean(reached):.0f}" + (f" ({len(reached)}/{len(times)} seeds)" if len(reached) < len(times) else "")
+
+
+def plot_curves(groups: dict[str, list[dict]], path: Path, title: str) -> None:
+    """Rel L2 against training time, one curve per group: the mean over its runs of log rel L2,
+    with a min–max band, up to the shortest run's end."""
+    fig = Figure(figsize=(7, 5), layout="constrained")
+    ax = fig.subplots()
+    for label, runs in groups.items():
+        histories = [np.asarray(r["history"]) for r in runs]
+        if not histories:
+            continue
+        grid = np.linspace(0, min(h[-1, 0] for h in histories), 200)
+        logs = np.array([np.interp(grid, h[:, 0], np.log10(h[:, 1])) for h in histories])
+        (line,) = ax.semilogy(grid, 10 ** logs.mean(axis=0), label=label)
+        ax.fill_between(grid, 10 ** logs.min(axis=0), 10 ** logs.max(axis=0), color=line.get_color(), alpha=0.2)
+    ax.set(xlabel="training time (s)", ylabel="relative L2 error", title=title)
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize="small")
+    fig.savefig(path, dpi=110)
+
+
+def threads_per_job(jobs: int) -> int | None:
+    """Torch threads for each of ``jobs`` concurrent runs; None (torch's default) for one at a time."""
+    return max(1, (os.cpu_count() or 1) // jobs) if jobs > 1 else None
