@@ -32,10 +32,10 @@ LEVEL = 1e-4
 NAME = "activations_ssbroyden"
 
 
-def run(problem: str, activation: str, seed: int, budget: float, threads: int | None) -> dict:
+def run(problem: str, activation: str, seed: int, budget: float, threads: int | None, device: str) -> dict:
     out = REPO / "outputs" / "benchmarks" / NAME / problem / activation / f"seed_{seed}"
     overrides = [f"problem={problem}", f"activation={activation}", f"seed={seed}"]
-    return {"problem": problem, "activation": activation, "seed": seed, **timed_run(overrides, out, budget, threads)}
+    return {"problem": problem, "activation": activation, "seed": seed, **timed_run(overrides, out, budget, threads, device)}
 
 
 def table(problem: str, entry: dict) -> str:
@@ -79,6 +79,7 @@ def main() -> None:
     parser.add_argument("--activations", nargs="*", default=ACTIVATIONS)
     parser.add_argument("--budget", type=float, default=300.0, help="training seconds per run")
     parser.add_argument("--jobs", type=int, default=1, help="runs at a time; each gets cores/jobs threads")
+    parser.add_argument("--device", default="auto", help="pinnsolve's device= for every run (auto, cpu, cuda)")
     parser.add_argument("--collect", action="store_true", help="only rewrite the tables and figures from the results file")
     args = parser.parse_args()
     for name, given, allowed in (("problems", args.problems, PROBLEMS), ("activations", args.activations, ACTIVATIONS)):
@@ -90,7 +91,7 @@ def main() -> None:
         threads = threads_per_job(args.jobs)
         tasks = [(p, a, s) for p in args.problems for a in args.activations for s in SEEDS]
         with ThreadPoolExecutor(max_workers=args.jobs) as pool:
-            runs = list(pool.map(lambda task: run(*task, args.budget, threads), tasks))
+            runs = list(pool.map(lambda task: run(*task, args.budget, threads, args.device), tasks))
         for r in runs:
             print(f"{r['problem']} {r['activation']} seed {r['seed']}: rel L2 {r['metrics']['rel_l2']:.3e}", file=sys.stderr)
         for problem in args.problems:

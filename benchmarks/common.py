@@ -63,12 +63,12 @@ def write_readme_section(name: str, text: str) -> None:
     readme.write_text(f"{head}{begin}\n{text}\n{end}{tail}")
 
 
-def timed_run(overrides: list[str], out: Path, budget_s: float, threads: int | None) -> dict:
+def timed_run(overrides: list[str], out: Path, budget_s: float, threads: int | None, device: str = "auto") -> dict:
     """``pinnsolve OVERRIDES`` stopped after ``budget_s`` seconds of training (the quasi-Newton
     phase is given more iterations than fit), into ``out``. Returns its metrics and its history
     as (training seconds, rel L2) pairs."""
     command = [
-        "pinnsolve", *overrides, f"trainer.time_budget_s={budget_s}", "trainer.quasi_newton.iterations=1000000",
+        "pinnsolve", *overrides, f"device={device}", f"trainer.time_budget_s={budget_s}", "trainer.quasi_newton.iterations=1000000",
         "trainer.log_every=50", "trainer.progress_bar=false", f"hydra.run.dir={out}",
     ]
     env = dict(os.environ, **({"OMP_NUM_THREADS": str(threads)} if threads else {}))

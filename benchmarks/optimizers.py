@@ -29,10 +29,10 @@ PROBLEMS = ["burgers", "poisson", "klein_gordon", "helmholtz", "klein_gordon_cub
 SEEDS = (0, 1, 2)
 
 
-def run(problem: str, method: str, seed: int, budget: float, threads: int | None) -> dict:
+def run(problem: str, method: str, seed: int, budget: float, threads: int | None, device: str) -> dict:
     out = REPO / "outputs" / "benchmarks" / "optimizers" / problem / method / f"seed_{seed}"
     overrides = [f"problem={problem}", f"trainer.quasi_newton.method={method}", f"seed={seed}"]
-    return {"problem": problem, "method": method, "seed": seed, **timed_run(overrides, out, budget, threads)}
+    return {"problem": problem, "method": method, "seed": seed, **timed_run(overrides, out, budget, threads, device)}
 
 
 def table(problem: str, runs: list[dict], budget: float) -> str:
@@ -77,6 +77,7 @@ def main() -> None:
     parser.add_argument("--methods", nargs="*", default=list(METHODS))
     parser.add_argument("--budget", type=float, default=300.0, help="training seconds per run")
     parser.add_argument("--jobs", type=int, default=1, help="runs at a time; each gets cores/jobs threads")
+    parser.add_argument("--device", default="auto", help="pinnsolve's device= for every run (auto, cpu, cuda)")
     parser.add_argument("--collect", action="store_true", help="only rewrite the tables and figures from the results file")
     args = parser.parse_args()
     for name, given, allowed in (("problems", args.problems, PROBLEMS), ("methods", args.methods, list(METHODS))):
@@ -88,7 +89,7 @@ def main() -> None:
         threads = threads_per_job(args.jobs)
         tasks = [(p, m, s) for p in args.problems for m in args.methods for s in SEEDS]
         with ThreadPoolExecutor(max_workers=args.jobs) as pool:
-            runs = list(pool.map(lambda task: run(*task, args.budget, threads), tasks))
+            runs = list(pool.map(lambda task: run(*task, args.budget, threads, args.device), tasks))
         for r in runs:
             print(f"{r['problem']} {r['method']} seed {r['seed']}: rel L2 {r['metrics']['rel_l2']:.3e}", file=sys.stderr)
         command = " ".join(sys.argv[1:])
