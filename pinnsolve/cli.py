@@ -24,11 +24,25 @@ def _reject(error: ConfigError) -> None:
     sys.exit(2)
 
 
+def check_experiment_matches_problem(choices: DictConfig) -> None:
+    """An experiment at ``experiment/GROUP/PROBLEM`` is tuned for that problem; a different
+    ``problem=`` on the command line wins in Hydra, which would run one PDE with another's settings."""
+    experiment, problem = choices.get("experiment"), choices.get("problem")
+    if experiment and "/" in experiment:
+        meant_for = experiment.rsplit("/", 1)[1]
+        if meant_for != problem:
+            raise ConfigError(
+                f"experiment={experiment} is tuned for problem={meant_for}, but problem={problem} was chosen; "
+                f"drop problem= (the experiment selects its problem) or pick experiment=.../{problem}"
+            )
+
+
 class ValidateBeforeRun(Callback):
     """Checks a single run's config before Hydra creates its output directory."""
 
     def on_run_start(self, config: DictConfig, **kwargs: Any) -> None:
         try:
+            check_experiment_matches_problem(config.hydra.runtime.choices)
             validate(config)
         except ConfigError as error:
             _reject(error)

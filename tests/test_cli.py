@@ -209,6 +209,17 @@ def test_the_trainer_the_user_names_wins_over_the_problems_defaults(problem, pre
     assert cfg.trainer.quasi_newton.iterations == tuned.trainer.quasi_newton.iterations
 
 
+@pytest.mark.parametrize("problem", ["poisson", "klein_gordon"])
+def test_a_high_accuracy_experiment_selects_its_problem_and_the_trainer_the_user_names_wins(problem):
+    cfg = load_config(f"+experiment=high_accuracy/{problem}")
+    default = load_config(f"problem={problem}")
+    assert cfg.problem.name == problem
+    assert cfg.trainer.quasi_newton.iterations > default.trainer.quasi_newton.iterations
+    assert cfg.sampler.n_residual > default.sampler.n_residual
+    chosen = load_config(f"+experiment=high_accuracy/{problem}", "trainer=adam_lbfgs")
+    assert chosen.trainer.quasi_newton.method.value == "lbfgs"
+
+
 def test_burgers_with_the_ssbroyden_preset_runs_from_the_command_line(tmp_path):
     out = tmp_path / "run"
     result = pinnsolve(*tiny_args("burgers"), "trainer=adam_ssbroyden", f"hydra.run.dir={out}", cwd=tmp_path)
@@ -229,6 +240,7 @@ def test_help_lists_the_groups_and_their_options(tmp_path):
 
 BAD_INPUT = [
     (["problem=heat"], "Could not find 'problem/heat'"),
+    (["problem=burgers", "+experiment=high_accuracy/klein_gordon"], "experiment=high_accuracy/klein_gordon is tuned for problem=klein_gordon, but problem=burgers was chosen"),
     (["sampler.n_residual=abc"], "sampler.n_residual"),
     (["sampler.n_residual=0"], "sampler.n_residual: must be a positive integer, got 0"),
     (["sampler.n_initial=0"], "sampler.n_initial: must be a positive integer (burgers has initial conditions), got 0"),
