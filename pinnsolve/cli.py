@@ -13,6 +13,7 @@ from hydra.experimental.callback import Callback
 from omegaconf import DictConfig
 
 from pinnsolve import sweep
+from pinnsolve.problems import PROBLEMS
 from pinnsolve.config import ConfigError, register_configs, validate
 from pinnsolve.run import run
 
@@ -25,12 +26,12 @@ def _reject(error: ConfigError) -> None:
 
 
 def check_experiment_matches_problem(choices: DictConfig) -> None:
-    """An experiment at ``experiment/GROUP/PROBLEM`` is tuned for that problem; a different
+    """An experiment at ``experiment/GROUP/PROBLEM`` (PROBLEM a registered problem) is tuned for that problem; a different
     ``problem=`` on the command line wins in Hydra, which would run one PDE with another's settings."""
     experiment, problem = choices.get("experiment"), choices.get("problem")
     if experiment and "/" in experiment:
         meant_for = experiment.rsplit("/", 1)[1]
-        if meant_for != problem:
+        if meant_for in PROBLEMS and meant_for != problem:
             raise ConfigError(
                 f"experiment={experiment} is tuned for problem={meant_for}, but problem={problem} was chosen; "
                 f"drop problem= (the experiment selects its problem) or pick experiment=.../{problem}"
