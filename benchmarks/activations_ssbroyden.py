@@ -15,13 +15,10 @@ tables, one figure per problem and README.md's section.
 from __future__ import annotations
 
 import argparse
-import json
-import sys
-from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from common import REPO, RESULTS, commit, machine, plot_curves, threads_per_job, time_to_cell, timed_run, write_readme_section
+from common import RESULTS, budgeted_study, plot_curves, time_to_cell, write_readme_section
 
 PROBLEMS = ["burgers", "helmholtz"]
 ACTIVATIONS = [
@@ -30,12 +27,6 @@ ACTIVATIONS = [
 SEEDS = (0, 1, 2)
 LEVEL = 1e-4
 NAME = "activations_ssbroyden"
-
-
-def run(problem: str, activation: str, seed: int, budget: float, threads: int | None, device: str) -> dict:
-    out = REPO / "outputs" / "benchmarks" / NAME / problem / activation / f"seed_{seed}"
-    overrides = [f"problem={problem}", f"activation={activation}", f"seed={seed}"]
-    return {"problem": problem, "activation": activation, "seed": seed, **timed_run(overrides, out, budget, threads, device)}
 
 
 def table(problem: str, entry: dict) -> str:
@@ -85,25 +76,7 @@ def main() -> None:
     for name, given, allowed in (("problems", args.problems, PROBLEMS), ("activations", args.activations, ACTIVATIONS)):
         if unknown := sorted(set(given) - set(allowed)):
             parser.error(f"unknown {name} {unknown}; choose from {allowed}")
-    results_file = RESULTS / f"{NAME}.json"
-    results = json.loads(results_file.read_text()) if results_file.exists() else {}
-    if not args.collect:
-        threads = threads_per_job(args.jobs)
-        tasks = [(p, a, s) for p in args.problems for a in args.activations for s in SEEDS]
-        with ThreadPoolExecutor(max_workers=args.jobs) as pool:
-            runs = list(pool.map(lambda task: run(*task, args.budget, threads, args.device), tasks))
-        for r in runs:
-            print(f"{r['problem']} {r['activation']} seed {r['seed']}: rel L2 {r['metrics']['rel_l2']:.3e}", file=sys.stderr)
-        for problem in args.problems:
-            results[problem] = {
-                "commit": commit(), "machine": machine().rsplit(", ", 1)[0], "budget_s": args.budget,
-                "command": f"python benchmarks/{NAME}.py {' '.join(sys.argv[1:])}".strip(),
-                "per_run": f"{threads} thread(s) per run, {args.jobs} runs at a time" if threads else "all cores per run",
-                "runs": [r for r in runs if r["problem"] == problem],
-            }
-        results = {p: results[p] for p in PROBLEMS if p in results}
-        RESULTS.mkdir(parents=True, exist_ok=True)
-        results_file.write_text(json.dumps(results, indent=1) + "\n")
+    results = budgeted_study(NAME, "activation", "activation", args.activations, PROBLEMS, SEEDS, args)
     text = report(results)
     (RESULTS / f"{NAME}.md").write_text(text + "\n")
     write_readme_section(NAME, text)

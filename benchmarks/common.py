@@ -8,6 +8,8 @@ import platform
 import shutil
 import subprocess
 import sys
+from argparse import Namespace
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -115,3 +117,37 @@ def plot_curves(groups: dict[str, list[dict]], path: Path, title: str) -> None:
 def threads_per_job(jobs: int) -> int | None:
     """Torch threads for each of ``jobs`` concurrent runs; None (torch's default) for one at a time."""
     return max(1, (os.cpu_count() or 1) // jobs) if jobs > 1 else None
+
+
+def budgeted_study(name: str, key: str, override: str, values: list[str], problems: list[str], seeds: tuple[int, ...],
+                   args: Namespace) -> dict[str, dict]:
+    """Run ``pinnsolve problem=P OVERRIDE=V seed=S`` for every problem, value and seed with the
+    budget, jobs and device of ``args`` (unless ``args.collect``), each run recorded under ``key``;
+    the problems run replace theirs in benchmarks/results/NAME.json. Returns that file's contents."""
+    results_file = RESULTS / f"{name}.json"
+    results = json.loads(results_file.read_text()) if results_file.exists() else {}
+    if args.collect:
+        return results
+    threads = threads_per_job(args.jobs)
+
+    def run(problem: str, value: str, seed: int) -> dict:
+        out = REPO / "outputs" / "benchmarks" / name / problem / value / f"seed_{seed}"
+        overrides = [f"problem={problem}", f"{override}={value}", f"seed={seed}"]
+        return {"problem": problem, key: value, "seed": seed, **timed_run(overrides, out, args.budget, threads, args.device)}
+
+    tasks = [(p, v, s) for p in args.problems for v in values for s in seeds]
+    with ThreadPoolExecutor(max_workers=args.jobs) as pool:
+        runs = list(pool.map(lambda task: run(*task), tasks))
+    for r in runs:
+        print(f"{r['problem']} {r[key]} seed {r['seed']}: rel L2 {r['metrics']['rel_l2']:.3e}", file=sys.stderr)
+    for problem in args.problems:
+        results[problem] = {
+            "commit": commit(), "machine": machine().rsplit(", ", 1)[0], "budget_s": args.budget,
+            "command": f"python benchmarks/{name}.py {' '.join(sys.argv[1:])}".strip(),
+            "per_run": f"{threads} thread(s) per run, {args.jobs} runs at a time" if threads else "all cores per run",
+            "runs": [r for r in runs if r["problem"] == problem],
+        }
+    results = {p: results[p] for p in problems if p in results}
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    results_file.write_text(json.dumps(results, indent=1) + "\n")
+    return results

@@ -15,24 +15,15 @@ log rel L2 with a min–max band) and README.md's section.
 from __future__ import annotations
 
 import argparse
-import json
-import sys
-from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from common import REPO, RESULTS, commit, machine, plot_curves, threads_per_job, time_to_cell, timed_run, write_readme_section
+from common import RESULTS, budgeted_study, plot_curves, time_to_cell, write_readme_section
 
 from pinnsolve.optim import METHODS
 
 PROBLEMS = ["burgers", "poisson", "klein_gordon", "helmholtz", "klein_gordon_cubic"]
 SEEDS = (0, 1, 2)
-
-
-def run(problem: str, method: str, seed: int, budget: float, threads: int | None, device: str) -> dict:
-    out = REPO / "outputs" / "benchmarks" / "optimizers" / problem / method / f"seed_{seed}"
-    overrides = [f"problem={problem}", f"trainer.quasi_newton.method={method}", f"seed={seed}"]
-    return {"problem": problem, "method": method, "seed": seed, **timed_run(overrides, out, budget, threads, device)}
 
 
 def table(problem: str, runs: list[dict], budget: float) -> str:
@@ -83,26 +74,7 @@ def main() -> None:
     for name, given, allowed in (("problems", args.problems, PROBLEMS), ("methods", args.methods, list(METHODS))):
         if unknown := sorted(set(given) - set(allowed)):
             parser.error(f"unknown {name} {unknown}; choose from {allowed}")
-    results_file = RESULTS / "optimizers.json"
-    results = json.loads(results_file.read_text()) if results_file.exists() else {}
-    if not args.collect:
-        threads = threads_per_job(args.jobs)
-        tasks = [(p, m, s) for p in args.problems for m in args.methods for s in SEEDS]
-        with ThreadPoolExecutor(max_workers=args.jobs) as pool:
-            runs = list(pool.map(lambda task: run(*task, args.budget, threads, args.device), tasks))
-        for r in runs:
-            print(f"{r['problem']} {r['method']} seed {r['seed']}: rel L2 {r['metrics']['rel_l2']:.3e}", file=sys.stderr)
-        command = " ".join(sys.argv[1:])
-        for problem in args.problems:
-            results[problem] = {
-                "commit": commit(), "machine": machine().rsplit(", ", 1)[0], "budget_s": args.budget,
-                "command": f"python benchmarks/optimizers.py {command}".strip(),
-                "per_run": f"{threads} thread(s) per run, {args.jobs} runs at a time" if threads else "all cores per run",
-                "runs": [r for r in runs if r["problem"] == problem],
-            }
-        results = {p: results[p] for p in PROBLEMS if p in results}
-        RESULTS.mkdir(parents=True, exist_ok=True)
-        results_file.write_text(json.dumps(results, indent=1) + "\n")
+    results = budgeted_study("optimizers", "method", "trainer.quasi_newton.method", args.methods, PROBLEMS, SEEDS, args)
     text = report(results)
     (RESULTS / "optimizers.md").write_text(text + "\n")
     write_readme_section("optimizers", text)
