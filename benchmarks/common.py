@@ -8,7 +8,7 @@ import platform
 import shutil
 import subprocess
 import sys
-from argparse import Namespace
+from argparse import ArgumentParser, Namespace, RawDescriptionHelpFormatter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -119,23 +119,42 @@ def threads_per_job(jobs: int) -> int | None:
     return max(1, (os.cpu_count() or 1) // jobs) if jobs > 1 else None
 
 
-def budgeted_study(name: str, key: str, override: str, values: list[str], problems: list[str], seeds: tuple[int, ...],
+def study_arguments(description: str, problems: list[str], default_problems: list[str], variant: str,
+                    variants: list[str]) -> Namespace:
+    """The command line every budgeted study shares: which problems and which ``variant``s (e.g.
+    ``--methods``) to run, the budget, the runs at a time, the device, or only ``--collect``."""
+    parser = ArgumentParser(description=description, formatter_class=RawDescriptionHelpFormatter)
+    parser.add_argument("problems", nargs="*", default=default_problems)
+    parser.add_argument(f"--{variant}", nargs="*", default=variants)
+    parser.add_argument("--budget", type=float, default=300.0, help="training seconds per run")
+    parser.add_argument("--jobs", type=int, default=1, help="runs at a time; each gets cores/jobs threads")
+    parser.add_argument("--device", default="auto", help="pinnsolve's device= for every run (auto, cpu, cuda)")
+    parser.add_argument("--collect", action="store_true", help="only rewrite the tables and figures from the results file")
+    args = parser.parse_args()
+    for name, given, allowed in (("problems", args.problems, problems), (variant, getattr(args, variant), variants)):
+        if unknown := sorted(set(given) - set(allowed)):
+            parser.error(f"unknown {name} {unknown}; choose from {allowed}")
+    return args
+
+
+def budgeted_study(name: str, key: str, variants: dict[str, list[str]], problems: list[str], seeds: tuple[int, ...],
                    args: Namespace) -> dict[str, dict]:
-    """Run ``pinnsolve problem=P OVERRIDE=V seed=S`` for every problem, value and seed with the
-    budget, jobs and device of ``args`` (unless ``args.collect``), each run recorded under ``key``;
-    the problems run replace theirs in benchmarks/results/NAME.json. Returns that file's contents."""
+    """Run ``pinnsolve problem=P *OVERRIDES seed=S`` for every problem in ``args.problems``, every
+    variant (a label and its overrides) and seed with the budget, jobs and device of ``args``
+    (unless ``args.collect``), each run recorded with its label under ``key``; the problems run
+    replace theirs in benchmarks/results/NAME.json. Returns that file's contents."""
     results_file = RESULTS / f"{name}.json"
     results = json.loads(results_file.read_text()) if results_file.exists() else {}
     if args.collect:
         return results
     threads = threads_per_job(args.jobs)
 
-    def run(problem: str, value: str, seed: int) -> dict:
-        out = REPO / "outputs" / "benchmarks" / name / problem / value / f"seed_{seed}"
-        overrides = [f"problem={problem}", f"{override}={value}", f"seed={seed}"]
-        return {"problem": problem, key: value, "seed": seed, **timed_run(overrides, out, args.budget, threads, args.device)}
+    def run(problem: str, label: str, seed: int) -> dict:
+        out = REPO / "outputs" / "benchmarks" / name / problem / label / f"seed_{seed}"
+        overrides = [f"problem={problem}", *variants[label], f"seed={seed}"]
+        return {"problem": problem, key: label, "seed": seed, **timed_run(overrides, out, args.budget, threads, args.device)}
 
-    tasks = [(p, v, s) for p in args.problems for v in values for s in seeds]
+    tasks = [(p, v, s) for p in args.problems for v in variants for s in seeds]
     with ThreadPoolExecutor(max_workers=args.jobs) as pool:
         runs = list(pool.map(lambda task: run(*task), tasks))
     for r in runs:
@@ -151,3 +170,37 @@ def budgeted_study(name: str, key: str, override: str, values: list[str], proble
     RESULTS.mkdir(parents=True, exist_ok=True)
     results_file.write_text(json.dumps(results, indent=1) + "\n")
     return results
+
+
+def comparison_report(name: str, key: str, labels: list[str], baseline: str, level: float, subject: str,
+                      results: dict[str, dict]) -> str:
+    """For each problem of a study's ``results`` (runs keyed by ``key``, one of ``labels``): a table
+    of rel L2 (geometric mean over seeds, worst seed, ratio to ``baseline``), time to ``level`` and
+    quasi-Newton iterations; a figure of the curves, benchmarks/results/NAME_PROBLEM.png, titled by
+    ``subject``; and the line saying how the runs were measured."""
+    sections = []
+    for problem, entry in results.items():
+        groups = {label: [r for r in entry["runs"] if r[key] == label] for label in labels}
+        groups = {label: runs for label, runs in groups.items() if runs}
+        seeds = sorted({r["seed"] for r in entry["runs"]})
+        geomean = {label: float(np.exp(np.mean([np.log(r["metrics"]["rel_l2"]) for r in runs]))) for label, runs in groups.items()}
+        lines = [
+            f"**{problem}** ({entry['budget_s']:g} s of training per run, seeds {', '.join(map(str, seeds))})",
+            "",
+            f"| {key} | rel L2, geometric mean | worst seed | ÷ `{baseline}` (geometric means) | time to {level:.0e} (s), mean "
+            "| quasi-Newton iterations, mean |",
+            "|---|---|---|---|---|---|",
+        ]
+        for label, runs in groups.items():
+            worst = max(r["metrics"]["rel_l2"] for r in runs)
+            ratio = f"{geomean[label] / geomean[baseline]:.2f}" if baseline in geomean else "–"
+            iterations = np.mean([r["metrics"]["iterations_quasi_newton"] for r in runs])
+            lines.append(
+                f"| `{label}` | {geomean[label]:.2e} | {worst:.2e} | {ratio} | {time_to_cell(runs, level)} | {iterations:.0f} |"
+            )
+        plot_curves(groups, RESULTS / f"{name}_{problem}.png", f"{problem}, {subject}: mean of log rel L2 over seeds, min–max band")
+        sections.append(
+            "\n".join(lines) + f"\n\n![{problem}](benchmarks/results/{name}_{problem}.png)\n\n"
+            f"Measured by `{entry['command']}` on {entry['machine']}, commit {entry['commit']}, {entry['per_run']}."
+        )
+    return "\n\n".join(sections)

@@ -14,11 +14,9 @@ log rel L2 with a min–max band) and README.md's section.
 """
 from __future__ import annotations
 
-import argparse
-
 import numpy as np
 
-from common import RESULTS, budgeted_study, plot_curves, time_to_cell, write_readme_section
+from common import RESULTS, budgeted_study, plot_curves, study_arguments, time_to_cell, write_readme_section
 
 from pinnsolve.optim import METHODS
 
@@ -63,18 +61,10 @@ def report(results: dict[str, dict]) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("problems", nargs="*", default=PROBLEMS)
-    parser.add_argument("--methods", nargs="*", default=list(METHODS))
-    parser.add_argument("--budget", type=float, default=300.0, help="training seconds per run")
-    parser.add_argument("--jobs", type=int, default=1, help="runs at a time; each gets cores/jobs threads")
-    parser.add_argument("--device", default="auto", help="pinnsolve's device= for every run (auto, cpu, cuda)")
-    parser.add_argument("--collect", action="store_true", help="only rewrite the tables and figures from the results file")
-    args = parser.parse_args()
-    for name, given, allowed in (("problems", args.problems, PROBLEMS), ("methods", args.methods, list(METHODS))):
-        if unknown := sorted(set(given) - set(allowed)):
-            parser.error(f"unknown {name} {unknown}; choose from {allowed}")
-    results = budgeted_study("optimizers", "method", "trainer.quasi_newton.method", args.methods, PROBLEMS, SEEDS, args)
+    args = study_arguments(__doc__, PROBLEMS, PROBLEMS, "methods", list(METHODS))
+    results = budgeted_study(
+        "optimizers", "method", {m: [f"trainer.quasi_newton.method={m}"] for m in args.methods}, PROBLEMS, SEEDS, args
+    )
     text = report(results)
     (RESULTS / "optimizers.md").write_text(text + "\n")
     write_readme_section("optimizers", text)
