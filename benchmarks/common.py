@@ -36,9 +36,13 @@ def machine() -> str:
 
 
 def commit() -> str:
-    """The commit measured, with ``+changes`` when the working tree differs from it."""
+    """The commit measured, with ``+changes`` when the working tree's code differs from it (results
+    and README.md, which the benchmarks write themselves, do not count). Call it before running."""
     head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True).stdout.strip()
-    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=REPO, capture_output=True, text=True).stdout
+    dirty = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=no", "--", ".", ":!README.md", ":!benchmarks/results"],
+        cwd=REPO, capture_output=True, text=True,
+    ).stdout
     return f"{head}+changes" if dirty.strip() else head
 
 
@@ -147,7 +151,7 @@ def budgeted_study(name: str, key: str, variants: dict[str, list[str]], problems
     results = json.loads(results_file.read_text()) if results_file.exists() else {}
     if args.collect:
         return results
-    threads = threads_per_job(args.jobs)
+    measured, threads = commit(), threads_per_job(args.jobs)
 
     def run(problem: str, label: str, seed: int) -> dict:
         out = REPO / "outputs" / "benchmarks" / name / problem / label / f"seed_{seed}"
@@ -161,7 +165,7 @@ def budgeted_study(name: str, key: str, variants: dict[str, list[str]], problems
         print(f"{r['problem']} {r[key]} seed {r['seed']}: rel L2 {r['metrics']['rel_l2']:.3e}", file=sys.stderr)
     for problem in args.problems:
         results[problem] = {
-            "commit": commit(), "machine": machine().rsplit(", ", 1)[0], "budget_s": args.budget,
+            "commit": measured, "machine": machine().rsplit(", ", 1)[0], "budget_s": args.budget,
             "command": f"python benchmarks/{name}.py {' '.join(sys.argv[1:])}".strip(),
             "per_run": f"{threads} thread(s) per run, {args.jobs} runs at a time" if threads else "all cores per run",
             "runs": [r for r in runs if r["problem"] == problem],

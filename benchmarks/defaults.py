@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from common import REPO, commit, machine, write_readme_section
+from common import REPO, commit, machine, threads_per_job, write_readme_section
 
 TARGETS = {"burgers": 2e-5, "poisson": 1e-7, "klein_gordon": 1e-6, "helmholtz": 1e-5, "klein_gordon_cubic": 1e-4}
 PROBLEMS = list(TARGETS)
@@ -79,7 +79,7 @@ def main() -> None:
     unknown = sorted(set(args.problems) - set(PROBLEMS))
     if unknown:
         parser.error(f"unknown problems {unknown}; choose from {PROBLEMS}")
-    threads = max(1, (os.cpu_count() or 1) // args.jobs) if args.jobs > 1 else None
+    measured, threads = commit(), threads_per_job(args.jobs)
     results_file = REPO / "benchmarks" / "results" / "defaults.json"
     results = json.loads(results_file.read_text()) if results_file.exists() else {}
     results = {p: r for p, r in results.items() if isinstance(r, dict) and "runs" in r}  # older layouts are dropped
@@ -90,7 +90,7 @@ def main() -> None:
     for (problem, seed), metrics in zip(tasks, finished):
         print(f"{problem} seed {seed}: rel L2 {metrics['rel_l2']:.3e} in {metrics['process_time_s']:.0f} s", file=sys.stderr)
     for problem in args.problems:
-        results[problem] = {"commit": commit(), "runs": [m for (p, _), m in zip(tasks, finished) if p == problem]}
+        results[problem] = {"commit": measured, "runs": [m for (p, _), m in zip(tasks, finished) if p == problem]}
     results = {p: results[p] for p in PROBLEMS if p in results}
     results_file.parent.mkdir(parents=True, exist_ok=True)
     results_file.write_text(json.dumps(results, indent=2) + "\n")

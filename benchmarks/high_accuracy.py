@@ -78,10 +78,12 @@ def main() -> None:
         parser.error(f"unknown presets {unknown}; choose from {list(TARGETS)}")
     results_file = RESULTS / "high_accuracy.json"
     results = json.loads(results_file.read_text()) if results_file.exists() else {}
+    stamp = {"commit": commit(), "machine": machine()}
     for problem in args.problems:
         if not args.collect:
             run(problem)
-        results[problem] = {"commit": commit(), "machine": machine(), **collect(problem)}
+            results[problem] = stamp
+        results[problem] = {**results.get(problem, stamp), **collect(problem)}
     results = {p: results[p] for p in TARGETS if p in results}
     RESULTS.mkdir(parents=True, exist_ok=True)
     results_file.write_text(json.dumps(results, indent=1) + "\n")
