@@ -38,18 +38,13 @@ def check_experiment_matches_problem(choices: DictConfig) -> None:
             )
 
 
-def check_before_run(config: DictConfig) -> None:
-    """Raise :class:`ConfigError` for a composed config (``hydra`` node included) that must not run."""
-    check_experiment_matches_problem(config.hydra.runtime.choices)
-    validate(config)
-
-
 class ValidateBeforeRun(Callback):
     """Checks a single run's config before Hydra creates its output directory."""
 
     def on_run_start(self, config: DictConfig, **kwargs: Any) -> None:
         try:
-            check_before_run(config)
+            check_experiment_matches_problem(config.hydra.runtime.choices)
+            validate(config)
         except ConfigError as error:
             _reject(error)
 

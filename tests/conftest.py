@@ -24,11 +24,11 @@ TINY = [
 ]
 
 
-def load_config(*overrides: str, hydra: bool = False) -> DictConfig:
-    """The composed pinnsolve config (what the CLI would run) with ``overrides``; ``hydra`` keeps Hydra's own node."""
+def load_config(*overrides: str) -> DictConfig:
+    """The composed pinnsolve config (what the CLI would run) with ``overrides``."""
     register_configs()
     with initialize_config_module(config_module="pinnsolve.conf", version_base="1.3"):
-        return compose(config_name="config", overrides=list(overrides), return_hydra_config=hydra)
+        return compose(config_name="config", overrides=list(overrides))
 
 
 def tiny_config(problem: str, *overrides: str) -> DictConfig:
