@@ -130,6 +130,7 @@ class Assembly:
     model: nn.Module
     evaluator: Evaluator
     trainer: Trainer
+    sampler: CollocationSampler  # its generator draws every point, so a checkpoint keeps its state
 
 
 def assemble(cfg: DictConfig) -> Assembly:
@@ -183,10 +184,11 @@ def assemble(cfg: DictConfig) -> Assembly:
         evaluator=evaluator,
         phases=build_phases(cfg),
         log_every=t.log_every,
-        stopping=Stopping(t.target_rel_l2, t.time_budget_s),
+        stopping=Stopping(t.target_rel_l2, t.time_budget_s, t.divergence_factor),
         resample=resample if resampler is not None else None,
         resample_every=s.resample_every,
         progress_bar=t.progress_bar,
         monitor=build_monitor(model),
+        checkpoint_every=t.checkpoint_every,
     )
-    return Assembly(problem, model, evaluator, trainer)
+    return Assembly(problem, model, evaluator, trainer, sampler)

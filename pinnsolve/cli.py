@@ -1,20 +1,27 @@
 """The ``pinnsolve`` command: Hydra composes the config, :func:`pinnsolve.run.run` does the rest."""
 from __future__ import annotations
 
+import json
 import logging
+import signal
 import sys
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
 import hydra
+import yaml
 from hydra.core.hydra_config import HydraConfig
 from hydra.types import RunMode
 from hydra.experimental.callback import Callback
-from omegaconf import DictConfig
+from omegaconf import DictConfig, OmegaConf
+from omegaconf.errors import OmegaConfBaseException
 
-from pinnsolve import sweep
+from pinnsolve import interrupts, sweep
+from pinnsolve.checkpoint import CheckpointError
 from pinnsolve.problems import PROBLEMS
-from pinnsolve.config import ConfigError, register_configs, validate
+from pinnsolve.config import Config, ConfigError, register_configs, validate
 from pinnsolve.run import run
 
 log = logging.getLogger("pinnsolve")
@@ -49,49 +56,147 @@ class ValidateBeforeRun(Callback):
             _reject(error)
 
 
+# the exit status of a run by its status; interrupted runs exit as the signal says
+EXIT_STATUS = {"completed": 0, "failed": 1, "diverged": 3}
+
+
 class SweepReport(Callback):
-    """Writes the sweep's report when every job has run, and fails the command if any job failed."""
+    """Watches for SIGINT/SIGTERM across the sweep's jobs; when they have run, writes the sweep's
+    report and exits non-zero if any job was interrupted (130/143), failed (1) or diverged (3)."""
+
+    def __init__(self) -> None:
+        self._watch = ExitStack()
+
+    def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
+        self._watch.enter_context(interrupts.watch())
 
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
+        signal_received = interrupts.received()
+        self._watch.close()
         sweep_dir = Path(config.hydra.sweep.dir)
         jobs = sweep.write_report(sweep_dir)
         log.info("sweep report: %s", sweep_dir / "summary.csv")
-        failed = [job for job in jobs if job.status in ("failed", "incomplete")]
-        if failed:
-            sys.stderr.write(
-                f"pinnsolve: {len(failed)} of {len(jobs)} jobs failed ({', '.join(j.name for j in failed)}); "
-                f"see {sweep_dir / 'summary.csv'}\n"
-            )
-            sys.exit(1)
+        if signal_received is not None:
+            sys.stderr.write(f"pinnsolve: sweep interrupted by {signal_received.name}; report of the jobs run in {sweep_dir}\n")
+            sys.exit(interrupts.EXIT_STATUS[signal_received])
+        for status in ("failed", "diverged"):
+            bad = [job for job in jobs if job.status == status or (status == "failed" and job.status == "incomplete")]
+            if bad:
+                sys.stderr.write(
+                    f"pinnsolve: {len(bad)} of {len(jobs)} jobs {status} ({', '.join(j.name for j in bad)}); "
+                    f"see {sweep_dir / 'summary.csv'}\n"
+                )
+                sys.exit(EXIT_STATUS[status])
 
 
 register_configs()
 
 
+def main() -> Any:
+    """The ``pinnsolve`` command: ``pinnsolve resume=RUN_DIR`` continues a run; anything else is
+    Hydra's command line."""
+    resuming = [arg for arg in sys.argv[1:] if arg.startswith("resume=")]
+    if resuming:
+        if len(sys.argv) != 2:
+            sys.stderr.write("pinnsolve: resume=RUN_DIR takes no other arguments: the run continues with its saved config\n")
+            sys.exit(2)
+        sys.exit(resume(Path(resuming[0].split("=", 1)[1])))
+    return hydra_main()
+
+
 @hydra.main(version_base="1.3", config_path="pkg://pinnsolve.conf", config_name="config")
-def main(cfg: DictConfig) -> float:
+def hydra_main(cfg: DictConfig) -> float:
     """Train one job; returns its rel L2 error (the value a Hydra sweeper would minimise).
 
-    In a sweep, a job that fails leaves its error in ``error.txt`` and the sweep goes on.
+    In a sweep, a job that fails leaves its error in ``error.txt`` and the sweep goes on; once a
+    signal has interrupted the sweep, the jobs still to come are not run.
     """
     hydra_config = HydraConfig.get()
     output_dir = Path(hydra_config.runtime.output_dir)
     in_sweep = hydra_config.mode == RunMode.MULTIRUN
-    try:
-        return run(cfg, output_dir)["rel_l2"]
-    except ConfigError as error:
-        if not in_sweep:
-            _reject(error)
-        message = f"invalid configuration: {error}"
-        log.error("job %s failed: %s", hydra_config.job.num, message)
-    except Exception as error:  # one job's failure must not end the sweep
-        if not in_sweep:
-            raise
-        message = f"{type(error).__name__}: {error}"
-        log.exception("job %s failed: %s", hydra_config.job.num, message)
+    if in_sweep and interrupts.received() is not None:
+        message = f"not run: the sweep was interrupted by {interrupts.received().name}"
+    else:
+        try:
+            with interrupts.watch():
+                metrics = run(cfg, output_dir)
+            if not in_sweep:
+                exit_with(metrics, output_dir)
+            return metrics["rel_l2"]
+        except ConfigError as error:
+            if not in_sweep:
+                _reject(error)
+            message = f"invalid configuration: {error}"
+            log.error("job %s failed: %s", hydra_config.job.num, message)
+        except Exception as error:  # one job's failure must not end the sweep
+            if not in_sweep:
+                raise
+            message = f"{type(error).__name__}: {error}"
+            log.exception("job %s failed: %s", hydra_config.job.num, message)
     output_dir.mkdir(parents=True, exist_ok=True)
     (output_dir / sweep.ERROR_FILE).write_text(message + "\n")
     return float("nan")
+
+
+def exit_with(metrics: dict[str, Any], output_dir: Path) -> None:
+    """End a single run's command with the exit status of its status, saying why when not 0."""
+    status = metrics["status"]
+    if status == "interrupted":
+        sys.stderr.write(f"pinnsolve: {metrics['stop_reason']}; continue with: pinnsolve resume={output_dir}\n")
+        sys.exit(interrupts.EXIT_STATUS[interrupts.received() or signal.SIGINT])
+    if status != "completed":
+        sys.stderr.write(f"pinnsolve: training {status}: {metrics['stop_reason']}\n")
+        sys.exit(EXIT_STATUS[status])
+
+
+def resume(run_dir: Path) -> int:
+    """Continue the run in ``run_dir`` from its checkpoint with its saved config; the exit status."""
+    config_file = run_dir / ".hydra" / "config.yaml"
+    if not config_file.is_file():
+        sys.stderr.write(f"pinnsolve: resume={run_dir}: not a run directory (no .hydra/config.yaml)\n")
+        return 2
+    metrics_file = run_dir / "metrics.json"
+    if metrics_file.is_file():
+        try:
+            status = json.loads(metrics_file.read_text()).get("status")
+        except (json.JSONDecodeError, AttributeError):
+            status = None
+        if status in ("completed", "diverged"):
+            sys.stderr.write(f"pinnsolve: {run_dir} has finished already (status {status}); nothing to resume\n")
+            return 0
+    try:
+        cfg = OmegaConf.merge(OmegaConf.structured(Config), OmegaConf.load(config_file))
+    except (OmegaConfBaseException, yaml.YAMLError) as error:
+        sys.stderr.write(f"pinnsolve: cannot resume {run_dir}: its {config_file.relative_to(run_dir)} is not a pinnsolve config ({str(error).splitlines()[0]})\n")
+        return 2
+    try:
+        with interrupts.watch(), logging_to(run_dir / "pinnsolve.log"):
+            metrics = run(cfg, run_dir, resume=True)
+        exit_with(metrics, run_dir)
+    except (ConfigError, CheckpointError) as error:
+        sys.stderr.write(f"pinnsolve: cannot resume {run_dir}: {error}\n")
+        return 2
+    return 0
+
+
+@contextmanager
+def logging_to(log_file: Path) -> Iterator[None]:
+    """What Hydra's job logging does for a run: INFO to the console and to the run's log (appended),
+    in place of whatever the root logger had, which is restored afterwards."""
+    root, form = logging.getLogger(), logging.Formatter("[%(asctime)s][%(name)s][%(levelname)s] - %(message)s")
+    handlers: list[logging.Handler] = [logging.StreamHandler(sys.stdout), logging.FileHandler(log_file)]
+    for handler in handlers:
+        handler.setFormatter(form)
+    before = root.level, root.handlers
+    root.setLevel(logging.INFO)
+    root.handlers = handlers
+    try:
+        yield
+    finally:
+        root.level, root.handlers = before
+        for handler in handlers:
+            handler.close()
+
 
 if __name__ == "__main__":
     main()

@@ -126,6 +126,8 @@ class TrainerConfig:
     log_every: int = 100
     target_rel_l2: Optional[float] = None
     time_budget_s: Optional[float] = None
+    divergence_factor: Optional[float] = MISSING
+    checkpoint_every: int = MISSING
     progress_bar: bool = True
 
 
@@ -310,5 +312,7 @@ def validate(cfg: DictConfig) -> None:
     _require(t.log_every > 0, "trainer.log_every", "a positive integer", t.log_every)
     for key in ("target_rel_l2", "time_budget_s"):
         _require(t[key] is None or t[key] > 0, f"trainer.{key}", "positive or null", t[key])
+    _require(t.divergence_factor is None or t.divergence_factor > 1, "trainer.divergence_factor", "> 1 or null", t.divergence_factor)
+    _require(t.checkpoint_every >= 0, "trainer.checkpoint_every", "≥ 0 (0: at the end of each phase only)", t.checkpoint_every)
     for name, weight in t.loss_weights.items():
         _require(weight >= 0, f"trainer.loss_weights.{name}", "≥ 0", weight)

@@ -36,6 +36,14 @@ class Phase(ABC):
     def points_changed(self) -> None:
         """The collocation points were redrawn: the loss is a new function."""
 
+    @abstractmethod
+    def state_dict(self) -> dict[str, object]:
+        """After :meth:`begin`: what the next step depends on besides the model (for a checkpoint)."""
+
+    @abstractmethod
+    def load_state_dict(self, state: dict[str, object]) -> None:
+        """After :meth:`begin`: continue from a :meth:`state_dict`, the model already restored."""
+
 
 @dataclass(frozen=True)
 class AdamSettings:
@@ -71,6 +79,13 @@ class AdamPhase(Phase):
             self.optimizer.step()
             self.scheduler.step()
         return value
+
+    def state_dict(self) -> dict[str, object]:
+        return {"optimizer": self.optimizer.state_dict(), "scheduler": self.scheduler.state_dict()}
+
+    def load_state_dict(self, state: dict[str, object]) -> None:
+        self.optimizer.load_state_dict(state["optimizer"])  # type: ignore[arg-type]
+        self.scheduler.load_state_dict(state["scheduler"])  # type: ignore[arg-type]
 
 
 class LossTransform(Enum):
@@ -148,3 +163,10 @@ class QuasiNewtonPhase(Phase):
         self.driver.refresh()
         if self.settings.reset_on_resample:
             self.driver.reset_curvature()
+
+    def state_dict(self) -> dict[str, object]:
+        return self.driver.state_dict()
+
+    def load_state_dict(self, state: dict[str, object]) -> None:
+        self.driver.load_state_dict(state)
+        self._place(self.driver.x)

@@ -90,6 +90,20 @@ class CollocationSampler:
     unit: UnitSampler
     rng: np.random.Generator
 
+    def state_dict(self) -> dict[str, object]:
+        """The generator's state: its bit generator's, and how many children its seed sequence has
+        spawned (scipy's quasi-random engines draw from a child they spawn, not from ``rng`` itself)."""
+        return {"bit_generator": self.rng.bit_generator.state, "children_spawned": self.rng.bit_generator.seed_seq.n_children_spawned}
+
+    def load_state_dict(self, state: dict[str, object]) -> None:
+        """Continue from a :meth:`state_dict` of a sampler seeded as this one."""
+        seq = self.rng.bit_generator.seed_seq
+        restored = np.random.SeedSequence(
+            seq.entropy, spawn_key=seq.spawn_key, pool_size=seq.pool_size, n_children_spawned=state["children_spawned"]
+        )
+        self.rng = np.random.Generator(type(self.rng.bit_generator)(restored))
+        self.rng.bit_generator.state = state["bit_generator"]
+
     def interior(self, n: int) -> np.ndarray:
         box = self.domain
         return box.lower + (box.upper - box.lower) * self.unit(n, box.dim, self.rng)

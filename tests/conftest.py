@@ -1,6 +1,8 @@
 """Shared helpers: float64 tensors and the real Hydra configs, shrunk for speed."""
 from __future__ import annotations
 
+import logging
+
 import pytest
 import torch
 from hydra import compose, initialize_config_module
@@ -44,3 +46,13 @@ def tiny_config(problem: str, *overrides: str) -> DictConfig:
 @pytest.fixture
 def float64():
     return torch.float64
+
+
+@pytest.fixture(autouse=True)
+def root_logging_restored():
+    """Hydra run in-process points the root logger at the test's captured stdout, which pytest
+    closes afterwards; later tests' logging must not write there."""
+    root = logging.getLogger()
+    before = root.level, list(root.handlers)
+    yield
+    root.level, root.handlers = before[0], before[1]

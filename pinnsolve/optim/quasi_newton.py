@@ -103,6 +103,21 @@ class QuasiNewton:
     def reset_curvature(self) -> None:
         self.curvature.reset(self._last_pair_scale)
 
+    def state_dict(self) -> dict[str, object]:
+        """Everything the next step depends on: the iterate, f and g there, the previous f (the
+        first trial step follows from it), the reset scale and the curvature."""
+        return {
+            "x": self.x.clone(), "f": self.f, "g": self.g.clone(), "f_previous": self.f_previous,
+            "last_pair_scale": self._last_pair_scale, "curvature": self.curvature.state_dict(),
+        }
+
+    def load_state_dict(self, state: dict[str, object]) -> None:
+        self.x = state["x"].to(self.x)  # type: ignore[union-attr]
+        self.g = state["g"].to(self.g)  # type: ignore[union-attr]
+        self.f, self.f_previous = float(state["f"]), float(state["f_previous"])  # type: ignore[arg-type]
+        self._last_pair_scale = float(state["last_pair_scale"])  # type: ignore[arg-type]
+        self.curvature.load_state_dict(state["curvature"])  # type: ignore[arg-type]
+
     def step(self) -> StepInfo:
         """One iteration; raises :class:`LineSearchFailed` if no decrease can be found."""
         for reset in (False, True):

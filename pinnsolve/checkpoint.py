@@ -1,0 +1,57 @@
+"""``checkpoint.pt``: what a run needs to continue where it stopped, written atomically.
+
+It holds the run's resolved config (so that a checkpoint cannot continue another run), the
+trainer's state (model, optimiser state with any quasi-Newton matrix, training points, counters,
+clock, history), the sampler's and torch's random states, and the wall time spent so far.
+"""
+from __future__ import annotations
+
+import os
+import pickle
+from pathlib import Path
+from typing import Any
+
+import torch
+
+FILE = "checkpoint.pt"
+FORMAT = 1  # raised whenever what a checkpoint holds changes
+
+
+class CheckpointError(ValueError):
+    """A checkpoint that is missing, unreadable, of another format, or of another run."""
+
+
+def save(path: Path, state: dict[str, Any]) -> None:
+    """Write ``state`` to ``path`` through a temporary file, so that a kill leaves the old or the new one."""
+    temporary = path.with_name(path.name + ".tmp")
+    torch.save({"format": FORMAT, **state}, temporary)
+    os.replace(temporary, path)
+
+
+def load(path: Path, config: dict[str, Any], device: torch.device) -> dict[str, Any]:
+    """The checkpoint at ``path``, its tensors on ``device``; refused unless it was written by a
+    run of ``config`` (the resolved config as a plain dict)."""
+    if not path.is_file():
+        raise CheckpointError(f"{path}: no checkpoint (the run stopped before writing its first one); start the run afresh")
+    try:
+        state = torch.load(path, map_location=device, weights_only=True)
+    except (pickle.UnpicklingError, RuntimeError, EOFError, OSError, ValueError) as error:
+        # torch's own messages run to paragraphs about pickle's safety; the kind of failure is enough
+        raise CheckpointError(f"{path}: not a readable checkpoint ({type(error).__name__}: truncated, damaged or not torch's)") from None
+    if not isinstance(state, dict) or state.get("format") != FORMAT:
+        found = state.get("format") if isinstance(state, dict) else type(state).__name__
+        raise CheckpointError(f"{path}: not a pinnsolve checkpoint of format {FORMAT} (found {found!r})")
+    if state.get("config") != config:
+        keys = differing_keys(state.get("config") or {}, config)
+        raise CheckpointError(
+            f"{path}: written by a run of another config (differs in {', '.join(keys[:5]) or 'its layout'}); "
+            "it cannot continue this run"
+        )
+    return state
+
+
+def differing_keys(a: Any, b: Any, prefix: str = "") -> list[str]:
+    """The dotted keys at which two nested dicts differ."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        return [k for key in sorted(set(a) | set(b), key=str) for k in differing_keys(a.get(key), b.get(key), f"{prefix}{key}.")]
+    return [] if a == b else [prefix.rstrip(".") or "(root)"]
