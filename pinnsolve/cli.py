@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import signal
 import sys
 from collections.abc import Iterator
@@ -13,6 +14,7 @@ from typing import Any
 import hydra
 import yaml
 from hydra.core.hydra_config import HydraConfig
+from hydra.errors import CompactHydraException
 from hydra.types import RunMode
 from hydra.experimental.callback import Callback
 from omegaconf import DictConfig, OmegaConf
@@ -45,13 +47,32 @@ def check_experiment_matches_problem(choices: DictConfig) -> None:
             )
 
 
+def check_output_dir(path: Path, key: str) -> None:
+    """``path`` exists as a writable directory or can be made: its nearest existing ancestor is a
+    directory this process may write in."""
+    existing = path
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise ConfigError(f"{key}: {existing} is a file, so the directory {path} cannot be made")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise ConfigError(f"{key}: {existing} is not writable, so {path} cannot be written")
+
+
 class ValidateBeforeRun(Callback):
-    """Checks a single run's config before Hydra creates its output directory."""
+    """Checks a single run's config, and the output directory of a run or a sweep, before Hydra creates it."""
 
     def on_run_start(self, config: DictConfig, **kwargs: Any) -> None:
         try:
             check_experiment_matches_problem(config.hydra.runtime.choices)
             validate(config)
+            check_output_dir(Path(config.hydra.run.dir), "hydra.run.dir")
+        except ConfigError as error:
+            _reject(error)
+
+    def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
+        try:
+            check_output_dir(Path(config.hydra.sweep.dir), "hydra.sweep.dir")
         except ConfigError as error:
             _reject(error)
 
@@ -94,14 +115,45 @@ register_configs()
 
 def main() -> Any:
     """The ``pinnsolve`` command: ``pinnsolve resume=RUN_DIR`` continues a run; anything else is
-    Hydra's command line."""
+    Hydra's command line, whose composition errors (unknown option or key, wrong type) are
+    refused as pinnsolve's own are: one line, exit status 2."""
     resuming = [arg for arg in sys.argv[1:] if arg.startswith("resume=")]
     if resuming:
         if len(sys.argv) != 2:
             sys.stderr.write("pinnsolve: resume=RUN_DIR takes no other arguments: the run continues with its saved config\n")
             sys.exit(2)
         sys.exit(resume(Path(resuming[0].split("=", 1)[1])))
-    return hydra_main()
+    full_error = os.environ.get("HYDRA_FULL_ERROR")
+    os.environ["HYDRA_FULL_ERROR"] = "1"  # Hydra raises its errors instead of printing them in paragraphs
+    try:
+        return hydra_main()
+    except CompactHydraException as error:
+        _reject(ConfigError(one_line(error)))
+    finally:
+        if full_error is None:
+            os.environ.pop("HYDRA_FULL_ERROR", None)
+        else:
+            os.environ["HYDRA_FULL_ERROR"] = full_error
+
+
+def one_line(error: BaseException) -> str:
+    """Hydra's message and its cause's on one line: a list of options joined by commas; the config
+    search path and OmegaConf's ``full_key``/``object_type`` lines dropped (the message names the key)."""
+    parts: list[str] = []
+    listing = False  # inside a list of options, one per line after a line ending with ':'
+    for text in (str(error), str(error.__cause__ or "")):
+        for line in (line.strip() for line in text.splitlines()):
+            if not line or line.startswith(("full_key:", "object_type=", "reference_type=", "provider=")):
+                continue
+            if line.startswith("Config search path"):
+                listing = False
+                continue
+            if listing and " " not in line:
+                parts[-1] += ("" if parts[-1].endswith(":") else ",") + " " + line
+                continue
+            listing = line.endswith(":")
+            parts.append(line.removeprefix("In 'config': "))
+    return "; ".join(part.rstrip(".") for part in parts)
 
 
 @hydra.main(version_base="1.3", config_path="pkg://pinnsolve.conf", config_name="config")

@@ -8,6 +8,8 @@ failure is a :class:`ConfigError` naming the key and what is allowed.
 from __future__ import annotations
 
 import dataclasses
+import math
+import os
 import typing
 from dataclasses import dataclass, field
 from enum import Enum
@@ -196,6 +198,53 @@ def register_configs() -> None:
     ConfigStore.instance().store(name="pinnsolve_schema", node=Config)
 
 
+def check_keys(node: DictConfig, schema: type, key: str = "", ignore: tuple[str, ...] = ()) -> None:
+    """Every key of ``node`` is a field of ``schema``, and so on into the fields that are schemas
+    themselves; an unknown one is a ConfigError listing the keys there are."""
+    hints = typing.get_type_hints(schema)
+    names = [f.name for f in dataclasses.fields(schema)]
+    for name in node.keys():
+        if name in ignore:
+            continue
+        dotted = f"{key}.{name}" if key else str(name)
+        if name not in names:
+            raise ConfigError(f"{dotted}: unknown key; {key or 'the top level'} has {names}")
+        if dataclasses.is_dataclass(hints[name]) and isinstance(node[name], DictConfig):
+            check_keys(node[name], hints[name], dotted)
+
+
+def check_finite(value: Any, key: str = "") -> None:
+    """No number anywhere in the config (a plain container) is NaN or infinite."""
+    if isinstance(value, dict):
+        for name, item in value.items():
+            check_finite(item, f"{key}.{name}" if key else str(name))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            check_finite(item, f"{key}[{index}]")
+    elif isinstance(value, float) and not math.isfinite(value):
+        raise ConfigError(f"{key}: must be a finite number, got {value}")
+
+
+def physical_memory() -> int | None:
+    """This machine's memory in bytes, where the OS says."""
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+def memory_needed(cfg: DictConfig, problem: Problem) -> tuple[int, str]:
+    """A lower bound on the bytes a run must hold at once, and what it counts: the reference
+    solution (points, values, prediction) and, for the training points and RAD's candidates, one
+    float per hidden unit per point (autograd keeps far more)."""
+    s, n = cfg.sampler, cfg.network
+    layers = n.depth if n.name == "mlp" else 2 * n.blocks + 1
+    points = s.n_residual + s.n_boundary + s.n_initial + (s.rad.candidates if s.resample == Resample.rad else 0)
+    reference = problem.reference_size or 0
+    needed = 8 * (reference * (problem.domain.dim + 2) + points * n.width * layers)
+    return needed, f"{reference:,} reference points, {points:,} training and candidate points × {layers} layers of width {n.width}"
+
+
 def _checked(node: DictConfig, schema: type, key: str) -> DictConfig:
     """``node`` merged into ``schema``: unknown keys and wrong types become ConfigErrors."""
     try:
@@ -221,6 +270,7 @@ def _require(condition: bool, key: str, rule: str, value: Any) -> None:
 def problem_from_config(cfg: DictConfig) -> Problem:
     """The problem that ``cfg.problem`` describes, its fields checked against the problem's schema."""
     name = _choice(cfg.problem, "problem", PROBLEMS)
+    check_keys(cfg.problem, problem_schema(name), "problem")
     node = _checked(cfg.problem, problem_schema(name), "problem")
     params = {key: value for key, value in vars(OmegaConf.to_object(node)).items() if key not in ("name", "hard_bc")}
     try:
@@ -236,11 +286,16 @@ def hard_bc(cfg: DictConfig) -> bool:
 def activation_config(cfg: DictConfig) -> DictConfig:
     """The ``activation`` node checked against its activation's schema."""
     name = _choice(cfg.activation, "activation", ACTIVATION_SCHEMAS)
+    check_keys(cfg.activation, ACTIVATION_SCHEMAS[name], "activation")
     return _checked(cfg.activation, ACTIVATION_SCHEMAS[name], "activation")
 
 
 def validate(cfg: DictConfig) -> None:
-    """Raise :class:`ConfigError` for the first value pinnsolve cannot run with."""
+    """Raise :class:`ConfigError` for the first value pinnsolve cannot run with (``cfg`` may hold
+    Hydra's own node, ``hydra``, which is Hydra's to check)."""
+    check_keys(cfg, Config, ignore=("hydra", "problem", "activation"))
+    check_finite(OmegaConf.to_container(OmegaConf.masked_copy(cfg, [k for k in cfg if k != "hydra"]), resolve=True))
+    _require(0 <= cfg.seed < 2**63, "seed", "an integer in [0, 2^63)", cfg.seed)
     problem = problem_from_config(cfg)
     activation = activation_config(cfg)
     if activation.name in SLOPE_VARIANTS:
@@ -316,3 +371,10 @@ def validate(cfg: DictConfig) -> None:
     _require(t.checkpoint_every >= 0, "trainer.checkpoint_every", "≥ 0 (0: at the end of each phase only)", t.checkpoint_every)
     for name, weight in t.loss_weights.items():
         _require(weight >= 0, f"trainer.loss_weights.{name}", "≥ 0", weight)
+    needed, counted = memory_needed(cfg, problem)
+    available = physical_memory()
+    if available is not None and needed > available:
+        raise ConfigError(
+            f"the run needs at least {needed / 2**30:,.1f} GiB of memory ({counted}) and this machine has "
+            f"{available / 2**30:,.1f} GiB; reduce sampler.n_residual, the network or the problem's evaluation grid"
+        )

@@ -93,6 +93,11 @@ class Problem(ABC):
         """The solution on the evaluation grid."""
 
     @property
+    def reference_size(self) -> int | None:
+        """How many points :meth:`reference` holds, known without computing it (None: not known)."""
+        return None
+
+    @property
     def variables(self) -> tuple[str, ...]:
         return self.domain.variables
 
@@ -108,6 +113,10 @@ class ExactProblem(Problem):
     @abstractmethod
     def exact(self, p: Points) -> Tensor:
         """The exact solution at ``p``, shape ``(N,)``."""
+
+    @property
+    def reference_size(self) -> int:
+        return self.eval_points_per_axis**self.domain.dim
 
     def reference(self) -> Reference:
         shape = (self.eval_points_per_axis,) * self.domain.dim

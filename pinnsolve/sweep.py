@@ -3,7 +3,8 @@
 Jobs are grouped by their overrides except ``seed``, so the seeds of one setting form a group.
 The report is rebuilt from the job directories alone, at the end of every sweep or later with
 ``pinnsolve-report SWEEP_DIR``. A job without ``metrics.json`` is listed with its status
-(``failed`` with its error, or ``incomplete``) rather than stopping the report.
+(``failed`` with its error, or ``incomplete``), and one whose files cannot be read as ``failed``
+with the file named, rather than stopping the report.
 """
 from __future__ import annotations
 
@@ -21,7 +22,9 @@ from typing import Any
 
 import numpy as np
 from matplotlib.figure import Figure
+import yaml
 from omegaconf import OmegaConf
+from omegaconf.errors import OmegaConfBaseException
 
 log = logging.getLogger(__name__)
 
@@ -54,17 +57,39 @@ def _read_history(path: Path) -> list[dict[str, float]]:
         return [{k: float(v) if v not in ("", None) else math.nan for k, v in row.items()} for row in csv.DictReader(handle)]
 
 
+def _read_metrics(path: Path) -> dict[str, Any]:
+    metrics = json.loads(path.read_text())
+    if not isinstance(metrics, dict):
+        raise ValueError(f"holds a {type(metrics).__name__}, not an object")
+    return metrics
+
+
 def read_job(directory: Path) -> Job:
-    overrides = [str(o) for o in OmegaConf.load(directory / ".hydra" / "overrides.yaml")]
-    config_file = directory / ".hydra" / "config.yaml"
-    seed = OmegaConf.load(config_file).get("seed") if config_file.is_file() else None
-    job = Job(directory.name, overrides, seed, "incomplete", history=_read_history(directory / "history.csv"))
-    if (directory / "metrics.json").is_file():
-        job.metrics = json.loads((directory / "metrics.json").read_text())
-        job.status = job.metrics.get("status", "completed")
-    elif (directory / ERROR_FILE).is_file():
-        job.status = "failed"
-        job.error = (directory / ERROR_FILE).read_text().strip()
+    """The job in ``directory``: ``failed`` with its ``error.txt``, else as its ``metrics.json``
+    says, else ``incomplete``. A file of the job that cannot be read makes it ``failed``, with
+    the file and the reason as its error, so that one damaged job does not stop the report."""
+    job = Job(directory.name, [], None, "incomplete")
+    reading = ".hydra/overrides.yaml"
+    try:
+        job.overrides = [str(o) for o in OmegaConf.load(directory / ".hydra" / "overrides.yaml")]
+        reading = ".hydra/config.yaml"
+        config_file = directory / ".hydra" / "config.yaml"
+        job.seed = OmegaConf.load(config_file).get("seed") if config_file.is_file() else None
+        reading = ERROR_FILE
+        if (directory / ERROR_FILE).is_file():
+            job.status, job.error = "failed", (directory / ERROR_FILE).read_text().strip()
+            return job
+        reading = "metrics.json"
+        if (directory / "metrics.json").is_file():
+            job.metrics = _read_metrics(directory / "metrics.json")
+            job.status = job.metrics.get("status", "completed")
+        reading = "history.csv"
+        job.history = _read_history(directory / "history.csv")
+    except (OSError, ValueError, TypeError, KeyError, csv.Error, yaml.YAMLError, OmegaConfBaseException) as error:
+        detail = str(error).strip().splitlines()[0] if str(error).strip() else ""
+        job.status, job.metrics, job.history = "failed", {}, []
+        job.error = f"unreadable {reading}: {type(error).__name__}" + (f": {detail}" if detail else "")
+        log.warning("job %s: %s", directory.name, job.error)
     return job
 
 

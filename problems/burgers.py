@@ -89,6 +89,10 @@ class Burgers(Problem):
     def residual(self, f: Field) -> Tensor:
         return f.d("t") + f.u * f.d("x") - self.nu * f.d("x", "x")
 
+    @property
+    def reference_size(self) -> int:
+        return self.reference_x_points * self.reference_t_points
+
     def reference(self) -> Reference:
         """The standard grid: x = linspace(−1, 1, n_x), t = 0, Δt, …, t_max − Δt with Δt = t_max/n_t."""
         x = np.linspace(-1.0, 1.0, self.reference_x_points)

@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import logging
+import sys
 
 import pytest
 import torch
 from hydra import compose, initialize_config_module
 from omegaconf import DictConfig, open_dict
 
+from pinnsolve import cli
 from pinnsolve.config import register_configs
 
 PROBLEM_CONFIGS = ["burgers", "poisson", "klein_gordon", "klein_gordon_cubic", "helmholtz"]
@@ -56,3 +58,14 @@ def root_logging_restored():
     before = root.level, list(root.handlers)
     yield
     root.level, root.handlers = before[0], before[1]
+
+
+def pinnsolve_in_process(args: list[str], monkeypatch, capsys) -> tuple[int, str]:
+    """``pinnsolve ARGS`` run by the command's entry point in this process: its exit status and stderr."""
+    monkeypatch.delenv("HYDRA_FULL_ERROR", raising=False)  # as a user's shell has it
+    monkeypatch.setattr(sys, "argv", ["pinnsolve", *args])
+    try:
+        cli.main()
+    except SystemExit as stop:
+        return stop.code, capsys.readouterr().err
+    return 0, capsys.readouterr().err

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import torch
 
-from conftest import PROBLEM_CONFIGS, TINY, load_config
+from conftest import PROBLEM_CONFIGS, TINY, load_config, pinnsolve_in_process
 from pinnsolve import cli
 from pinnsolve.sweep import _band, read_sweep
 
@@ -295,24 +295,39 @@ REFUSED = [
      "sampler.rad.candidates: must be ≥ sampler.n_residual (64), got 10"),
     (["sampler.resample=rad", "sampler.resample_every=5", "sampler.rad.k=-1"], "sampler.rad.k: must be ≥ 0, got -1"),
     (["sampler.resample=rad", "sampler.resample_every=5", "sampler.rad.c=-0.5"], "sampler.rad.c: must be ≥ 0, got -0.5"),
+    # no number may be NaN or infinite, wherever it is
+    (["trainer.adam.lr=inf"], "trainer.adam.lr: must be a finite number, got inf"),
+    (["trainer.adam.weight_decay=inf"], "trainer.adam.weight_decay: must be a finite number, got inf"),
+    (["trainer.loss_weights.boundary=inf"], "trainer.loss_weights.boundary: must be a finite number, got inf"),
+    (["trainer.target_rel_l2=nan"], "trainer.target_rel_l2: must be a finite number, got nan"),
+    (["trainer.time_budget_s=inf"], "trainer.time_budget_s: must be a finite number, got inf"),
+    (["activation=neuron_wise", "activation.scale=inf"], "activation.scale: must be a finite number, got inf"),
+    (["problem.nu=inf"], "problem.nu: must be a finite number, got inf"),
+    (["problem.nu=nan"], "problem.nu: must be a finite number, got nan"),
+    (["problem.t_max=inf"], "problem.t_max: must be a finite number, got inf"),
+    # seeds, and the new trainer keys
+    (["seed=-1"], "seed: must be an integer in [0, 2^63), got -1"),
+    (["seed=1.5"], "Error merging override seed=1.5; Value '1.5' of type 'float' could not be converted to Integer"),
+    (["trainer.divergence_factor=1"], "trainer.divergence_factor: must be > 1 or null, got 1"),
+    (["trainer.checkpoint_every=-1"], "trainer.checkpoint_every: must be ≥ 0 (0: at the end of each phase only), got -1"),
+    # a key that does not exist, in every node, named with the keys there are
+    (["+precison=float32"], "precison: unknown key; the top level has ['problem', 'activation', 'sampler', 'network'"),
+    (["+trainer.adam.foo=1"], "trainer.adam.foo: unknown key; trainer.adam has ['iterations', 'lr', 'decay_rate', 'decay_steps', 'weight_decay']"),
+    (["+trainer.quasi_newton.line_search.c3=0.5"], "trainer.quasi_newton.line_search.c3: unknown key; trainer.quasi_newton.line_search has ['c1', 'c2', 'max_evals']"),
+    (["+sampler.n_interior=10"], "sampler.n_interior: unknown key; sampler has ['name', 'n_residual'"),
+    (["+network.dropout=0.1"], "network.dropout: unknown key; network has ['name', 'depth', 'width'"),
+    (["+trainer.lbfgs.iterations=5"], "trainer.lbfgs: unknown key; trainer has ['adam', 'quasi_newton'"),
+    # sizes that cannot fit in memory, refused with the estimate
+    (["problem=poisson", "problem.dim=8"], "the run needs at least"),
+    (["sampler.n_residual=1000000000000", "sampler.rad.candidates=1000000000000"], "2,000,000,000,032 training and candidate points × 2 layers of width 8"),
 ]
 
 
-def pinnsolve_in_process(args: list[str], monkeypatch, capsys) -> tuple[int, str]:
-    """``pinnsolve ARGS`` run by the command's entry point in this process: its exit status and stderr."""
-    monkeypatch.delenv("HYDRA_FULL_ERROR", raising=False)  # Hydra's short errors
-    monkeypatch.setattr(sys, "argv", ["pinnsolve", *args])
-    try:
-        cli.main()
-    except SystemExit as stop:
-        return stop.code, capsys.readouterr().err
-    return 0, capsys.readouterr().err
-
-
 def assert_refused(status: int, stderr: str, message: str, out: Path) -> None:
-    """A non-zero exit, the message, no traceback, and nothing in ``out`` that looks like a run."""
-    assert status != 0
+    """Exit status 2, the message on one line, no traceback, and nothing in ``out`` that looks like a run."""
+    assert status == 2
     assert message in stderr
+    assert stderr.startswith("pinnsolve: ") and stderr.count("\n") == 1, stderr
     assert "Traceback" not in stderr
     assert not (out / "metrics.json").exists()
     assert not out.exists() or {p.name for p in out.iterdir()} <= {".hydra", "pinnsolve.log"}

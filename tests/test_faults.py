@@ -19,8 +19,8 @@ import pytest
 import torch
 from omegaconf import OmegaConf
 
-from conftest import TINY, tiny_config
-from pinnsolve import checkpoint, cli
+from conftest import TINY, pinnsolve_in_process, tiny_config
+from pinnsolve import checkpoint, cli, sweep
 from pinnsolve.run import run
 
 CLOCKS = {"elapsed_s", "train_time_s", "wall_time_s", "time_to_rel_l2"}
@@ -252,3 +252,57 @@ def test_a_sweep_rerun_into_its_directory_reports_a_now_failing_job_as_failed(tm
     with (sweep_dir / "summary.csv").open() as handle:
         rows = list(csv.DictReader(handle))
     assert [r["status"] for r in rows] == ["completed", "failed"] and "trainer.adam.lr" in rows[1]["error"]
+
+
+@pytest.fixture
+def read_only_dir(tmp_path):
+    """A directory nothing may be written in: by its mode for a user, by a read-only mount for root
+    (whom modes do not stop)."""
+    directory = tmp_path / "read_only"
+    directory.mkdir()
+    if os.geteuid() != 0:
+        directory.chmod(0o555)
+        yield directory
+        directory.chmod(0o755)
+        return
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "ro,size=1m", "tmpfs", str(directory)], capture_output=True, text=True)
+    assert mounted.returncode == 0, f"as root, a read-only mount is the way to an unwritable directory: {mounted.stderr}"
+    yield directory
+    subprocess.run(["umount", str(directory)], check=True)
+
+
+@pytest.mark.parametrize(
+    ("where", "message"),
+    [
+        (lambda tmp, ro: [f"hydra.run.dir={tmp / 'a_file' / 'run'}"], "hydra.run.dir: {tmp}/a_file is a file, so the directory"),
+        (lambda tmp, ro: [f"hydra.run.dir={tmp / 'a_file'}"], "hydra.run.dir: {tmp}/a_file is a file, so the directory"),
+        (lambda tmp, ro: [f"hydra.run.dir={ro / 'run'}"], "hydra.run.dir: {tmp}/read_only is not writable"),
+        (lambda tmp, ro: ["-m", f"hydra.sweep.dir={tmp / 'a_file' / 'sweep'}"], "hydra.sweep.dir: {tmp}/a_file is a file"),
+        (lambda tmp, ro: ["-m", f"hydra.sweep.dir={ro / 'sweep'}"], "hydra.sweep.dir: {tmp}/read_only is not writable"),
+    ],
+    ids=["file-in-the-way", "file-as-run-dir", "read-only-run", "file-in-the-sweep's-way", "read-only-sweep"],
+)
+def test_an_output_path_that_cannot_be_written_is_one_line_naming_it(where, message, tmp_path, read_only_dir, monkeypatch, capsys):
+    (tmp_path / "a_file").write_text("in the way\n")
+    where = where(tmp_path, read_only_dir)
+    args = ["-m", *PROBLEM, *TINY, "seed=0,1", *where[1:]] if where[0] == "-m" else [*PROBLEM, *TINY, *where]
+    status, stderr = pinnsolve_in_process(args, monkeypatch, capsys)
+    assert status == 2
+    assert message.format(tmp=tmp_path) in stderr and stderr.count("\n") == 1 and "Traceback" not in stderr
+
+
+def test_the_report_marks_a_job_with_a_damaged_file_failed_and_reports_the_rest(tmp_path, monkeypatch, capsys):
+    sweep_dir = tmp_path / "sweep"
+    monkeypatch.setattr(sys, "argv", ["pinnsolve", "-m", *PROBLEM, *TINY, "seed=0,1,2,3", f"hydra.sweep.dir={sweep_dir}"])
+    cli.main()  # every job completes, so no exit status
+    (sweep_dir / "1" / "metrics.json").write_text('{"status": "comp')
+    (sweep_dir / "2" / "history.csv").write_text("iteration,loss\n0,not-a-number\n")
+    (sweep_dir / "3" / ".hydra" / "overrides.yaml").write_text("- [unclosed\n")
+    assert sweep.main([str(sweep_dir)]) == 0
+    with (sweep_dir / "summary.csv").open() as handle:
+        rows = {r["job"]: r for r in csv.DictReader(handle)}
+    assert rows["0"]["status"] == "completed" and float(rows["0"]["rel_l2"]) > 0
+    assert rows["1"]["status"] == "failed" and rows["1"]["error"].startswith("unreadable metrics.json: JSONDecodeError")
+    assert rows["2"]["status"] == "failed" and rows["2"]["error"].startswith("unreadable history.csv: ValueError")
+    assert rows["3"]["status"] == "failed" and rows["3"]["error"].startswith("unreadable .hydra/overrides.yaml")
+    assert (sweep_dir / "groups.csv").is_file() and (sweep_dir / "comparison.png").is_file()
