@@ -306,3 +306,13 @@ def test_the_report_marks_a_job_with_a_damaged_file_failed_and_reports_the_rest(
     assert rows["2"]["status"] == "failed" and rows["2"]["error"].startswith("unreadable history.csv: ValueError")
     assert rows["3"]["status"] == "failed" and rows["3"]["error"].startswith("unreadable .hydra/overrides.yaml")
     assert (sweep_dir / "groups.csv").is_file() and (sweep_dir / "comparison.png").is_file()
+
+
+def test_a_sweep_with_a_diverged_job_exits_3_and_names_it(tmp_path, monkeypatch, capsys):
+    sweep_dir = tmp_path / "sweep"
+    status, stderr = pinnsolve_in_process(
+        ["-m", *PROBLEM, *TINY, "activation.base=relu3", "trainer.log_every=1", "trainer.adam.lr=1e-3,1e6",
+         f"hydra.sweep.dir={sweep_dir}"], monkeypatch, capsys)
+    assert status == 3 and "1 of 2 jobs diverged (1)" in stderr
+    with (sweep_dir / "summary.csv").open() as handle:
+        assert [r["status"] for r in csv.DictReader(handle)] == ["completed", "diverged"]
