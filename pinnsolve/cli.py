@@ -100,8 +100,9 @@ class SweepReport(Callback):
         if signal_received is not None:
             sys.stderr.write(f"pinnsolve: sweep interrupted by {signal_received.name}; report of the jobs run in {sweep_dir}\n")
             sys.exit(interrupts.EXIT_STATUS[signal_received])
-        for status in ("failed", "diverged"):
-            bad = [job for job in jobs if job.status == status or (status == "failed" and job.status == "incomplete")]
+        failed = [job for job in jobs if job.status in ("failed", "incomplete")]
+        diverged = [job for job in jobs if job.status == "diverged"]
+        for status, bad in (("failed", failed), ("diverged", diverged)):
             if bad:
                 sys.stderr.write(
                     f"pinnsolve: {len(bad)} of {len(jobs)} jobs {status} ({', '.join(j.name for j in bad)}); "

@@ -341,14 +341,12 @@ def test_bad_input_is_one_clear_message_and_no_finished_run(overrides, message, 
 
 # one row per kind of refusal: an unknown option, a wrong type, an unknown key, a value pinnsolve's checks
 # refuse, a problem its experiment was not tuned for, and an error found only while assembling the run
-COMMAND_LINE_REFUSALS = [
-    (["problem=heat"], "Could not find 'problem/heat'"),
-    (["sampler.n_residual=abc"], "sampler.n_residual"),
-    (["trainer.loss_weights.wall=2"], "Key 'wall' is not in struct"),
-    (["sampler.n_residual=0"], "sampler.n_residual: must be a positive integer, got 0"),
-    (["problem=burgers", "+experiment=high_accuracy/klein_gordon"], "experiment=high_accuracy/klein_gordon is tuned for problem=klein_gordon, but problem=burgers was chosen"),
-    (["+trainer.loss_weights.wall=2"], "no loss component named ['wall']; the components are ['residual', 'initial', 'boundary']"),
+ONE_OF_EACH_KIND = [
+    ["problem=heat"], ["sampler.n_residual=abc"], ["trainer.loss_weights.wall=2"], ["sampler.n_residual=0"],
+    ["problem=burgers", "+experiment=high_accuracy/klein_gordon"], ["+trainer.loss_weights.wall=2"],
 ]
+COMMAND_LINE_REFUSALS = [row for row in REFUSED if row[0] in ONE_OF_EACH_KIND]
+assert len(COMMAND_LINE_REFUSALS) == len(ONE_OF_EACH_KIND), "every kind's row must be in REFUSED"
 
 
 @pytest.mark.parametrize(("overrides", "message"), COMMAND_LINE_REFUSALS)
