@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
+import logging
 from typing import Any
 
 import numpy as np
@@ -11,11 +12,11 @@ import torch
 from omegaconf import DictConfig, OmegaConf
 from torch import nn
 
-from pinnsolve import activations, raf
+from pinnsolve import activations, derivatives, raf
 from pinnsolve.config import SLOPE_VARIANTS, ConfigError, activation_config, hard_bc, problem_from_config, validate
 from pinnsolve.constraints import HardDirichlet, boundary_dirichlet, soft_conditions
 from pinnsolve.evaluation import Evaluator
-from pinnsolve.loss import Penalty, PINNLoss, TrainingPoints
+from pinnsolve.loss import Penalty, PINNLoss, TrainingPoints, derivatives_needed
 from pinnsolve.network import NETWORKS
 from pinnsolve.problem import Problem, Region
 from pinnsolve.samplers import SAMPLERS, CollocationSampler
@@ -23,6 +24,8 @@ from pinnsolve.optim import LineSearch
 from pinnsolve.phases import AdamPhase, AdamSettings, LossTransform, Phase, QuasiNewtonPhase, QuasiNewtonSettings
 from pinnsolve.resampling import RESAMPLERS
 from pinnsolve.trainer import Stopping, Trainer
+
+log = logging.getLogger(__name__)
 
 
 def plain(value: Any) -> Any:
@@ -96,6 +99,25 @@ def build_model(cfg: DictConfig, problem: Problem) -> nn.Module:
     return network
 
 
+def build_engine(
+    cfg: DictConfig, model: nn.Module, keys: frozenset[derivatives.Key], variables: tuple[str, ...]
+) -> derivatives.DerivativeEngine:
+    """The engine ``derivatives`` names, checked against the model and the derivatives ``keys``
+    the problem needs; for ``auto``, the fastest that supports them for this run's length."""
+    choice = plain(cfg.derivatives)
+    if choice == "auto":
+        t = cfg.trainer
+        chosen = derivatives.choose(model, keys, variables, evaluations=t.adam.iterations + t.quasi_newton.iterations)
+        log.info("derivatives=auto: using %s", chosen.name)
+        return chosen
+    engine = derivatives.engine(choice)
+    try:
+        engine.check(model, keys, variables)
+    except derivatives.EngineError as error:
+        raise ConfigError(str(error).replace("derivatives=", "derivatives: ", 1)) from None
+    return engine
+
+
 def build_phases(cfg: DictConfig) -> list[Phase]:
     """Adam, then the quasi-Newton method of ``trainer.quasi_newton``."""
     t = cfg.trainer
@@ -146,13 +168,14 @@ def assemble(cfg: DictConfig) -> Assembly:
     conditions = soft_conditions(problem, hard_bc(cfg))
     # the problem's file lists a weight for every condition; one imposed exactly has no loss term
     imposed = {c.name for c in problem.conditions} - {c.name for c in conditions}
+    used = frozenset().union(*derivatives_needed(problem, conditions).values())
     try:
         loss = PINNLoss(
             problem,
+            build_engine(cfg, model, used, problem.variables),
             weights={name: w for name, w in cfg.trainer.loss_weights.items() if name not in imposed},
             penalties=build_penalties(cfg, model),
             conditions=conditions,
-            jets=plain(cfg.derivatives) == "jets",
         )
     except ValueError as error:
         raise ConfigError(f"trainer.loss_weights: {error}") from None

@@ -41,8 +41,10 @@ class Precision(Enum):
 
 
 class Derivatives(Enum):
-    jets = "jets"
+    auto = "auto"
     autograd = "autograd"
+    jets = "jets"
+    compiled = "compiled"
 
 
 class Device(Enum):
@@ -141,7 +143,7 @@ class Config:
     network: NetworkConfig = field(default_factory=NetworkConfig)
     trainer: TrainerConfig = field(default_factory=TrainerConfig)
     precision: Precision = Precision.float64
-    derivatives: Derivatives = Derivatives.autograd
+    derivatives: Derivatives = Derivatives.auto
     device: Device = Device.auto
     seed: int = 0
 

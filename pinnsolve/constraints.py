@@ -13,7 +13,7 @@ from collections.abc import Callable
 import torch
 from torch import Tensor, nn
 
-from pinnsolve.derivatives import Jet, Points
+from pinnsolve.derivatives import PLAIN, Ops, Points
 from pinnsolve.geometry import Box
 from pinnsolve.problem import Condition, DirichletCondition, Problem, Region
 
@@ -52,17 +52,14 @@ class HardDirichlet(nn.Module):
     def width(self) -> int:
         return self.network.width
 
-    def _factors(self, x: Tensor) -> list[tuple[int, Tensor, Tensor]]:
-        """(i, f_i, f_i') for each spatial variable: f_i = (x_i − low_i)(high_i − x_i), f_i'' = −2."""
-        factors = []
+    def distance(self, x: Tensor, ops: Ops = PLAIN):
+        """φ(x) = Π_i (x_i − low_i)(high_i − x_i) over the spatial variables, zero exactly on the spatial faces; shape (N,)."""
+        phi = None
         for i in self.box.spatial:
-            low, high = self.box.low[i], self.box.high[i]
-            factors.append((i, (x[:, i] - low) * (high - x[:, i]), low + high - 2 * x[:, i]))
-        return factors
-
-    def distance(self, x: Tensor) -> Tensor:
-        """φ(x), zero exactly on the spatial faces; shape (N,)."""
-        return torch.stack([f for _, f, _ in self._factors(x)]).prod(dim=0)
+            x_i = ops.column(x, i)
+            factor = (x_i - self.box.low[i]) * (self.box.high[i] - x_i)
+            phi = factor if phi is None else phi * factor
+        return phi
 
     def lift(self, x: Tensor) -> Tensor:
         """g(x): Σ over non-empty sets S of spatial variables of (−1)^{|S|+1} × the multilinear
@@ -84,34 +81,9 @@ class HardDirichlet(nn.Module):
         return total
 
     def forward(self, x: Tensor) -> Tensor:
-        return self.lift(x) + self.distance(x) * self.network(x)
+        return self.compute(x, PLAIN)
 
-    def jet(self, x: Tensor) -> Jet:
-        """u = g + φN:  u_i = g_i + φ_i N + φ N_i  and  u_ii = g_ii + φ_ii N + 2 φ_i N_i + φ N_ii."""
-        n = self.network.jet(x)
-        factors = self._factors(x)
-        phi = torch.stack([f for _, f, _ in factors]).prod(dim=0)
-        zero = torch.zeros_like(phi)
-        phi_first, phi_second = [zero] * x.shape[1], [zero] * x.shape[1]
-        for k, (i, _, df) in enumerate(factors):
-            others = torch.stack([f for j, (_, f, _) in enumerate(factors) if j != k] + [torch.ones_like(phi)]).prod(dim=0)
-            phi_first[i], phi_second[i] = df * others, -2 * others
-        phi_first_t, phi_second_t = torch.stack(phi_first), torch.stack(phi_second)
-        u = phi * n.u
-        first = phi_first_t * n.u + phi * n.first
-        second = phi_second_t * n.u + 2 * phi_first_t * n.first + phi * n.second
-        if self.value is not None:
-            g, g_first, g_second = _pure_derivatives(self.lift, x)
-            u, first, second = u + g, first + g_first, second + g_second
-        return Jet(u, first, second)
-
-
-def _pure_derivatives(function: Callable[[Tensor], Tensor], x: Tensor) -> tuple[Tensor, Tensor, Tensor]:
-    """A pointwise function of the inputs with its first and pure second derivatives, by autograd."""
-    value = function(x)
-    (gradient,) = torch.autograd.grad(value, x, torch.ones_like(value), create_graph=True, materialize_grads=True)
-    seconds = []
-    for i in range(x.shape[1]):
-        (row,) = torch.autograd.grad(gradient[:, i], x, torch.ones_like(value), create_graph=True, materialize_grads=True)
-        seconds.append(row[:, i])
-    return value, gradient.T, torch.stack(seconds)
+    def compute(self, x: Tensor, ops: Ops):
+        """u = g + φN in ``ops`` (see :mod:`pinnsolve.derivatives.engine`)."""
+        u = self.distance(x, ops) * self.network.compute(x, ops)
+        return u if self.value is None else ops.known(self.lift, x) + u

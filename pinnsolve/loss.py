@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor, nn
 
-from pinnsolve.derivatives import evaluate
+from pinnsolve.derivatives import DerivativeEngine, Key, derivatives_used
 from pinnsolve.problem import Condition, Problem, Region
 
 
@@ -28,27 +28,42 @@ class TrainingPoints:
     regions: dict[Region, Tensor]
 
 
+def derivatives_needed(problem: Problem, conditions: Sequence[Condition]) -> dict[Region | None, frozenset[Key]]:
+    """The derivatives the residual (key None) and the conditions of each region ask for."""
+    box = problem.domain
+
+    def used(residual: Callable[..., Tensor]) -> frozenset[Key]:
+        return derivatives_used(residual, problem.variables, box.low, box.high)
+
+    keys: dict[Region | None, frozenset[Key]] = {None: used(problem.residual)}
+    for condition in conditions:
+        keys[condition.region] = keys.get(condition.region, frozenset()) | used(condition.residual)
+    return keys
+
+
 class PINNLoss:
     """J = w_residual·MSE(residual) + Σ_c w_c·MSE(condition c) + Σ_p w_p·penalty p.
 
     ``conditions`` (default: all the problem's) are those the loss enforces; one imposed exactly
-    by the network is left out. Components are named ``residual``, then each condition's name, then each penalty's name.
-    ``weights`` are for the residual and the conditions (not given: 1); a penalty carries its own. With ``jets``, the residual's derivatives come from the model's
-    forward jet pass where it has one (conditions, needing few derivatives on few points, use autograd).
+    by the network is left out. Components are named ``residual``, then each condition's name,
+    then each penalty's name. ``weights`` are for the residual and the conditions (not given: 1);
+    a penalty carries its own. ``engine`` computes the derivatives, each point set's those its
+    residuals ask for (found once, here); the residual and condition terms are evaluated as the
+    engine prepares them (compiled, for one).
     """
 
     def __init__(
         self,
         problem: Problem,
+        engine: DerivativeEngine,
         *,
         weights: Mapping[str, float] | None = None,
         penalties: Sequence[Penalty] = (),
         conditions: Sequence[Condition] | None = None,
-        jets: bool = False,
     ) -> None:
         self.problem = problem
+        self.engine = engine
         self.conditions = tuple(problem.conditions if conditions is None else conditions)
-        self.jets = jets
         self.penalties = tuple(penalties)
         self.pde_components = ("residual", *(c.name for c in self.conditions))
         self.components = (*self.pde_components, *(p.name for p in self.penalties))
@@ -60,6 +75,8 @@ class PINNLoss:
             raise ValueError(f"no loss component named {unknown}; the components are {list(self.pde_components)}")
         self.weights = {name: float(weights.get(name, 1.0)) for name in self.pde_components}
         self.weights.update({p.name: float(p.weight) for p in self.penalties})
+        self.keys = derivatives_needed(problem, self.conditions)
+        self._pde_terms = engine.prepare(self._unprepared_pde_terms)
 
     def pde_loss(self, terms: Mapping[str, Tensor]) -> Tensor:
         """The weighted residual and condition terms: the loss without its penalties, the part
@@ -76,19 +93,24 @@ class PINNLoss:
         parts = []
         with torch.enable_grad():
             for rows in torch.split(inputs, chunk):
-                field = evaluate(model, rows, self.problem.variables, jets=self.jets)
+                field = self.engine.field(model, rows, self.problem.variables, self.keys[None])
                 parts.append(self.problem.residual(field).detach())
         return torch.cat(parts)
 
-    def __call__(self, model: nn.Module, points: TrainingPoints) -> tuple[Tensor, dict[str, Tensor]]:
-        """The total loss and each unweighted component (scalars)."""
+    def _unprepared_pde_terms(
+        self, model: nn.Module, residual_points: Tensor, region_points: dict[Region, Tensor]
+    ) -> dict[str, Tensor]:
         variables = self.problem.variables
-        fields = {None: evaluate(model, points.residual, variables, jets=self.jets)}
-        for region, inputs in points.regions.items():
-            fields[region] = evaluate(model, inputs, variables, jets=False)
-        terms = {"residual": self.problem.residual(fields[None]).square().mean()}
+        field = self.engine.field(model, residual_points, variables, self.keys[None])
+        terms = {"residual": self.problem.residual(field).square().mean()}
+        fields = {region: self.engine.field(model, inputs, variables, self.keys[region]) for region, inputs in region_points.items()}
         for condition in self.conditions:
             terms[condition.name] = condition.residual(fields[condition.region]).square().mean()
+        return terms
+
+    def __call__(self, model: nn.Module, points: TrainingPoints) -> tuple[Tensor, dict[str, Tensor]]:
+        """The total loss and each unweighted component (scalars)."""
+        terms = self._pde_terms(model, points.residual, points.regions)
         for penalty in self.penalties:
             terms[penalty.name] = penalty.value()
         total = torch.stack([self.weights[name] * term for name, term in terms.items()]).sum()

@@ -2,13 +2,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-
 import torch
 from torch import Tensor, nn
 
 from pinnsolve.activations import ActivationFactory
-from pinnsolve.derivatives import Jet, elementwise_derivatives
+from pinnsolve.derivatives import PLAIN, Ops
 
 
 class InputScaling(nn.Module):
@@ -21,7 +19,7 @@ class InputScaling(nn.Module):
         self.register_buffer("half_width", (high_t - low_t) / 2)
 
     def forward(self, x: Tensor) -> Tensor:
-        return (x - self.centre) / self.half_width
+        return PLAIN.input(x, self.centre, self.half_width)
 
 
 def _glorot_normal(linear: nn.Linear) -> None:
@@ -78,17 +76,14 @@ class MLP(nn.Module):
             INITIALISERS[init](linear)
 
     def forward(self, x: Tensor) -> Tensor:
-        z = self.scaling(x)
-        for linear, activation in zip(self.hidden, self.activations):
-            z = activation(linear(z))
-        return self.output(z).squeeze(-1)
+        return self.compute(x, PLAIN)
 
-    def jet(self, x: Tensor) -> Jet:
-        """u with its first and pure second input derivatives, propagated forward layer by layer."""
-        z = _input_jet(self.scaling, x)
+    def compute(self, x: Tensor, ops: Ops):
+        """The forward pass in ``ops`` (see :mod:`pinnsolve.derivatives.engine`)."""
+        z = ops.input(x, self.scaling.centre, self.scaling.half_width)
         for linear, activation in zip(self.hidden, self.activations):
-            z = _activation_jet(activation, _linear_jet(linear, z))
-        return _output_jet(self.output, z)
+            z = ops.activation(activation, ops.linear(linear, z))
+        return ops.output(self.output, z)
 
 
 class ResNet(nn.Module):
@@ -123,73 +118,18 @@ class ResNet(nn.Module):
         for linear in [self.input, *self.hidden, self.output]:
             INITIALISERS[init](linear)
 
-    def _pad(self, z: Tensor) -> Tensor:
-        return nn.functional.pad(z, (0, self.width - z.shape[-1]))
-
     def forward(self, x: Tensor) -> Tensor:
-        z = self.scaling(x)
-        skip, h = self._pad(z), self.input(z)
-        layers = list(zip(self.hidden, self.activations))
-        for first, second in zip(layers[0::2], layers[1::2]):
-            h = second[1](second[0](first[1](first[0](h)))) + skip
-            skip = h
-        return self.output(h).squeeze(-1)
+        return self.compute(x, PLAIN)
 
-    def jet(self, x: Tensor) -> Jet:
-        z = _input_jet(self.scaling, x)
-        skip = _JetState(self._pad(z.value), self._pad(z.first), None)
-        h = _linear_jet(self.input, z)
+    def compute(self, x: Tensor, ops: Ops):
+        """The forward pass in ``ops`` (see :mod:`pinnsolve.derivatives.engine`)."""
+        z = ops.input(x, self.scaling.centre, self.scaling.half_width)
+        skip, h = ops.pad(z, self.width), ops.linear(self.input, z)
         layers = list(zip(self.hidden, self.activations))
-        for first, second in zip(layers[0::2], layers[1::2]):
-            h = _activation_jet(first[1], _linear_jet(first[0], h))
-            h = _activation_jet(second[1], _linear_jet(second[0], h))
+        for (linear1, activation1), (linear2, activation2) in zip(layers[0::2], layers[1::2]):
+            h = ops.activation(activation2, ops.linear(linear2, ops.activation(activation1, ops.linear(linear1, h))))
             h = skip = h + skip
-        return _output_jet(self.output, h)
+        return ops.output(self.output, h)
 
 
 NETWORKS: dict[str, type[nn.Module]] = {"mlp": MLP, "resnet": ResNet}
-
-
-# -- derivative jets: values with their first and pure second input derivatives -----------------
-
-
-@dataclass(frozen=True)
-class _JetState:
-    """Hidden values (N, m) with ∂/∂x_i and ∂²/∂x_i² of shape (d, N, m); ``second`` None while zero."""
-
-    value: Tensor
-    first: Tensor
-    second: Tensor | None
-
-    def __add__(self, other: _JetState) -> _JetState:
-        if self.second is None or other.second is None:
-            second = other.second if self.second is None else self.second
-        else:
-            second = self.second + other.second
-        return _JetState(self.value + other.value, self.first + other.first, second)
-
-
-def _input_jet(scaling: InputScaling, x: Tensor) -> _JetState:
-    # the input scaling is affine: ∂z/∂x_i = e_i / half_width_i, shape (d, 1, d), no second derivative
-    first = (torch.eye(x.shape[1], dtype=x.dtype, device=x.device) / scaling.half_width).unsqueeze(1)
-    return _JetState(scaling(x), first, None)
-
-
-def _linear_jet(linear: nn.Linear, z: _JetState) -> _JetState:
-    second = None if z.second is None else z.second @ linear.weight.T
-    return _JetState(linear(z.value), z.first @ linear.weight.T, second)
-
-
-def _activation_jet(activation: nn.Module, a: _JetState) -> _JetState:
-    """z = σ(a):  ∂z/∂x_i = σ'(a)·∂a/∂x_i  and  ∂²z/∂x_i² = σ''(a)·(∂a/∂x_i)² + σ'(a)·∂²a/∂x_i²."""
-    value, first, second = elementwise_derivatives(activation, a.value)
-    d2z = second * a.first * a.first
-    if a.second is not None:
-        d2z = d2z + first * a.second
-    return _JetState(value, first * a.first, d2z)
-
-
-def _output_jet(output: nn.Linear, z: _JetState) -> Jet:
-    w = output.weight[0]
-    second = z.second @ w if z.second is not None else torch.zeros_like(z.first @ w)
-    return Jet(output(z.value).squeeze(-1), z.first @ w, second)

@@ -97,6 +97,7 @@ def run(cfg: DictConfig, output_dir: Path, *, resume: bool = False) -> dict[str,
         "loss_components": {name: final.get(name) for name in components},
         **{f"iterations_{name}": count for name, count in result.iterations.items()},
         "methods": {phase.name: phase.method for phase in trainer.phases},
+        "derivatives": trainer.loss.engine.name,  # what derivatives=auto chose
         "train_time_s": result.train_time_s,
         "wall_time_s": earlier_wall_s + time.perf_counter() - start,
         "time_to_rel_l2": report.time_to_thresholds(result.history),

@@ -9,7 +9,7 @@ import torch
 from hydra import compose, initialize_config_module
 from omegaconf import DictConfig, open_dict
 
-from pinnsolve import cli
+from pinnsolve import cli, derivatives
 from pinnsolve.config import register_configs
 
 PROBLEM_CONFIGS = ["burgers", "poisson", "klein_gordon", "klein_gordon_cubic", "helmholtz"]
@@ -26,6 +26,17 @@ TINY = [
     "trainer.log_every=2",
     "trainer.progress_bar=false",
 ]
+
+
+def up_to_second(d: int) -> frozenset[tuple[int, ...]]:
+    """Every derivative key of order ≤ 2 in ``d`` variables, mixed ones included."""
+    return frozenset([(), *((i,) for i in range(d)), *((i, j) for i in range(d) for j in range(i, d))])
+
+
+def evaluate(model, inputs, variables, engine: str, keys=None) -> derivatives.Field:
+    """``model`` at ``inputs`` as a Field from the named engine, holding ``keys`` (default: all up to second order)."""
+    keys = up_to_second(len(variables)) if keys is None else frozenset(keys)
+    return derivatives.engine(engine).field(model, inputs, variables, keys)
 
 
 def load_config(*overrides: str) -> DictConfig:

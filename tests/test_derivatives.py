@@ -65,13 +65,19 @@ def test_points_check_their_shape():
         Points(torch.zeros(4, 2), ("x", "y", "z"))
 
 
-# -- jets: forward-propagated derivatives of an MLP against autograd ---------------------------
+# -- engines: jets and compiled jets against autograd ------------------------------------------
 
+from conftest import PROBLEM_CONFIGS, evaluate, tiny_config, up_to_second  # noqa: E402
+from pinnsolve import derivatives  # noqa: E402
 from pinnsolve.activations import BASES, fixed  # noqa: E402
-from pinnsolve.derivatives import evaluate  # noqa: E402
+from pinnsolve.assemble import assemble  # noqa: E402
+from pinnsolve.derivatives import EngineError, derivatives_used  # noqa: E402
+from pinnsolve.loss import derivatives_needed  # noqa: E402
 from pinnsolve.network import MLP  # noqa: E402
 
 VARIABLES = ("x", "y", "t")
+# the problems whose one boundary condition is of Dirichlet type, which the network can impose exactly
+HARD_BC_PROBLEMS = ["burgers", "poisson", "klein_gordon", "helmholtz"]
 
 
 def mlp(base, depth=3, seed=0):
@@ -91,30 +97,134 @@ def sample_inputs(n=40):
 # relu's second derivative is 0 almost everywhere in both engines; included for the first derivatives
 @pytest.mark.parametrize("base", sorted(BASES))
 @pytest.mark.parametrize("depth", [1, 3])
-def test_jets_equal_autograd_for_every_base(base, depth):
+def test_jets_equal_autograd_for_every_base_pure_and_mixed(base, depth):
     model, inputs = mlp(base, depth), sample_inputs()
-    by_jets = evaluate(model, inputs, VARIABLES, jets=True)
-    by_autograd = evaluate(model, inputs, VARIABLES, jets=False)
-    requests = [(), ("x",), ("y",), ("t",), ("x", "x"), ("y", "y"), ("t", "t"), ("x", "t"), ("x", "y", "y")]
-    for names in requests:
+    by_jets = evaluate(model, inputs, VARIABLES, "jets")
+    by_autograd = evaluate(model, inputs, VARIABLES, "autograd")
+    for key in up_to_second(3):
+        names = [VARIABLES[i] for i in key]
         torch.testing.assert_close(by_jets.d(*names), by_autograd.d(*names), atol=1e-12, rtol=1e-10, msg=str(names))
+
+
+def test_jets_carry_only_what_is_asked_and_refuse_the_rest_by_name():
+    model, inputs = mlp("tanh"), sample_inputs()
+    field = evaluate(model, inputs, VARIABLES, "jets", keys={(), (0,), (0, 2)})
+    by_autograd = evaluate(model, inputs, VARIABLES, "autograd")
+    torch.testing.assert_close(field.d("t", "x"), by_autograd.d("x", "t"), atol=1e-12, rtol=1e-10)
+    with pytest.raises(KeyError, match=r"u_yy was not computed ahead of time; this field holds \['u_x', 'u_t', 'u_xt'\]"):
+        field.d("y", "y")
 
 
 def test_parameter_gradients_agree_between_engines():
     model, inputs = mlp("tanh"), sample_inputs()
 
-    def gradients(jets):
+    def gradients(engine):
         model.zero_grad()
-        f = evaluate(model, inputs, VARIABLES, jets=jets)
-        (f.laplacian(("x", "y")) + f.u * f.d("t")).square().mean().backward()
+        f = evaluate(model, inputs, VARIABLES, engine)
+        (f.laplacian(("x", "y")) + f.u * f.d("t") + f.d("x", "y")).square().mean().backward()
         return [p.grad.clone() for p in model.parameters()]
 
-    for with_jets, with_autograd in zip(gradients(True), gradients(False)):
+    for with_jets, with_autograd in zip(gradients("jets"), gradients("autograd")):
         torch.testing.assert_close(with_jets, with_autograd, atol=1e-13, rtol=1e-10)
 
 
-def test_jets_pass_torch_gradcheck():
-    model = mlp("sin", depth=2)
-    inputs = sample_inputs(5).requires_grad_(True)
-    jet = lambda x: (lambda j: (j.u, j.first, j.second))(model.jet(x))
-    assert torch.autograd.gradcheck(jet, (inputs,))
+def test_jets_pass_torch_gradcheck_in_the_weights():
+    model, inputs = mlp("sin", depth=2), sample_inputs(5)
+    layer = model.hidden[0]
+    weight = layer.weight.detach().clone().requires_grad_(True)
+    del layer.weight  # the layer now reads whatever tensor gradcheck passes in
+
+    def jet(w):
+        layer.weight = w
+        f = derivatives.engine("jets").field(model, inputs, VARIABLES, up_to_second(3))
+        return f.u, f.d("x"), f.d("y", "t"), f.d("t", "t")
+
+    assert torch.autograd.gradcheck(jet, (weight,))
+
+
+@pytest.mark.parametrize(("problem", "hard_bc"), [(p, False) for p in PROBLEM_CONFIGS] + [(p, True) for p in HARD_BC_PROBLEMS])
+def test_every_problem_residual_and_condition_is_the_same_by_jets_and_autograd(problem, hard_bc):
+    parts = assemble(tiny_config(problem, f"problem.hard_bc={str(hard_bc).lower()}", "derivatives=autograd"))
+    loss = parts.trainer.loss
+    keys = derivatives_needed(parts.problem, loss.conditions)
+    variables = parts.problem.variables
+    points = {None: parts.trainer.points.residual, **parts.trainer.points.regions}
+    for region, x in points.items():
+        residuals = [parts.problem.residual] if region is None else [c.residual for c in loss.conditions if c.region is region]
+        for residual in residuals:
+            by_jets = residual(evaluate(parts.model, x, variables, "jets", keys[region]))
+            by_autograd = residual(evaluate(parts.model, x, variables, "autograd"))
+            torch.testing.assert_close(by_jets, by_autograd, atol=1e-12, rtol=1e-12)
+
+
+def test_derivatives_used_records_exactly_what_a_residual_asks():
+    def residual(f):
+        return f.d("t") + f.u * f.d("x") - f.d("x", "x") + f.d("t", "x") * f["x"]
+
+    assert derivatives_used(residual, ("x", "t"), (0.0, 0.0), (1.0, 1.0)) == {(), (0,), (1,), (0, 0), (0, 1)}
+
+
+class Opaque(torch.nn.Module):
+    """A model with a forward pass only."""
+
+    def __init__(self):
+        super().__init__()
+        self.weight = torch.nn.Parameter(torch.ones(3, dtype=torch.float64))
+
+    def forward(self, x):
+        return torch.sin(x @ self.weight)
+
+
+def test_jets_refuse_a_model_that_does_not_describe_its_layers_and_auto_falls_to_autograd():
+    keys = up_to_second(3)
+    with pytest.raises(EngineError, match=r"derivatives=jets: Opaque does not describe its layers .*use derivatives=autograd"):
+        derivatives.engine("jets").check(Opaque(), keys, VARIABLES)
+    assert derivatives.choose(Opaque(), keys, VARIABLES, evaluations=10**6).name == "autograd"
+
+
+def test_jets_refuse_third_derivatives_and_auto_picks_by_run_length():
+    model = mlp("tanh")
+    with pytest.raises(EngineError, match=r"up to second order, and \['u_xxt'\] are asked for"):
+        derivatives.engine("jets").check(model, frozenset({(), (0, 0, 2)}), VARIABLES)
+    assert derivatives.choose(model, frozenset({(), (0, 0, 2)}), VARIABLES, evaluations=10**6).name == "autograd"
+    short, long = derivatives.COMPILE_PAYS_FROM - 1, derivatives.COMPILE_PAYS_FROM
+    assert derivatives.choose(model, up_to_second(3), VARIABLES, evaluations=short).name == "jets"
+    assert derivatives.choose(model, up_to_second(3), VARIABLES, evaluations=long).name == "compiled"
+
+
+def test_unknown_engine_lists_the_engines():
+    with pytest.raises(EngineError, match=r"unknown derivative engine 'fast'; the engines are \['autograd', 'compiled', 'jets'\] and auto"):
+        derivatives.engine("fast")
+
+
+def test_compiled_loss_and_gradient_equal_eager_jets_and_new_points_reuse_the_compiled_code():
+    """float64: the compiled evaluation matches the eager one to round-off; redrawn points of the
+    same number and parameters changed in place (Adam, a line search) compile nothing new."""
+    from torch._dynamo.utils import counters
+
+    runs = {name: assemble(tiny_config("burgers", f"derivatives={name}")) for name in ("jets", "compiled")}
+    assert type(runs["compiled"].trainer.loss.engine).__name__ == "CompiledEngine"
+
+    def loss_and_gradient(parts):
+        model, trainer = parts.model, parts.trainer
+        model.zero_grad()
+        total, _ = trainer.loss(model, trainer.points)
+        total.backward()
+        return total.detach(), [p.grad.clone() for p in model.parameters()]
+
+    counters.clear()
+    graphs = []
+    for _ in range(2):
+        (eager, eager_grads), (compiled, compiled_grads) = map(loss_and_gradient, runs.values())
+        torch.testing.assert_close(compiled, eager, atol=1e-12, rtol=1e-12)
+        for a, b in zip(compiled_grads, eager_grads):
+            torch.testing.assert_close(a, b, atol=1e-12, rtol=1e-12)
+        graphs.append(counters["stats"]["unique_graphs"])
+        for parts in runs.values():
+            generator = torch.Generator().manual_seed(5)
+            points = parts.trainer.points
+            points.residual = torch.rand(points.residual.shape, dtype=torch.float64, generator=generator)
+            with torch.no_grad():
+                for p in parts.model.parameters():
+                    p.mul_(1.01)
+    assert graphs[0] >= 1 and graphs[1] == graphs[0]

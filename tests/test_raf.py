@@ -5,11 +5,11 @@ import numpy as np
 import pytest
 import torch
 
-from conftest import tiny_config
+from conftest import evaluate, tiny_config
 from pinnsolve import activations, raf
 from pinnsolve.assemble import assemble
 from pinnsolve.constraints import HardDirichlet
-from pinnsolve.derivatives import Points, evaluate
+from pinnsolve.derivatives import Points
 from pinnsolve.geometry import Box
 from pinnsolve.network import MLP, ResNet
 from pinnsolve.raf import BasisName, Mode, partition_sizes
@@ -125,7 +125,7 @@ def test_gradients_reach_every_alpha_beta_and_rational_coefficient(network):
     torch.manual_seed(0)
     model = network(in_features=2, width=6, activation=factory, low=[0, 0], high=[1, 1], **shape).double()
     x = torch.rand(50, 2, dtype=torch.float64)
-    field = evaluate(model, x, ("x", "y"), jets=True)
+    field = evaluate(model, x, ("x", "y"), "jets")
     (field.laplacian(("x", "y")).square().mean() + field.u.square().mean()).backward()
     trained = [(name, p) for name, p in model.named_parameters() if name.split(".")[-1] in ("alpha", "beta", "numerator", "denominator")]
     assert len(trained) == len(model.activations) * 4
@@ -141,8 +141,8 @@ def test_jets_equal_autograd_through_raf_and_resnet(mode, input_scaling):
         in_features=2, blocks=2, width=16, activation=factory, low=[0, 0], high=[1, 2], input_scaling=input_scaling
     ).double()
     x = torch.rand(30, 2, dtype=torch.float64)
-    by_autograd = evaluate(model, x, ("x", "t"), jets=False)
-    by_jets = evaluate(model, x, ("x", "t"), jets=True)
+    by_autograd = evaluate(model, x, ("x", "t"), "autograd")
+    by_jets = evaluate(model, x, ("x", "t"), "jets")
     for names in [(), ("x",), ("t",), ("x", "x"), ("t", "t")]:
         torch.testing.assert_close(by_jets.d(*names), by_autograd.d(*names), rtol=1e-11, atol=1e-11)
 
@@ -174,7 +174,7 @@ def test_hard_bc_meets_the_boundary_data_to_round_off(problem):
     x = _boundary_points(box)
     condition = next(c for c in parts.problem.conditions if c.name == "boundary")
     u = parts.model(x)
-    assert condition.residual(evaluate(parts.model, x, box.variables, jets=False)).abs().max().item() < 1e-14
+    assert condition.residual(evaluate(parts.model, x, box.variables, "autograd")).abs().max().item() < 1e-14
     if condition.value is None:
         assert u.abs().max().item() < 1e-15
     # inside, the network is free: the prediction is not the lift alone
@@ -197,8 +197,8 @@ def test_hard_bc_jets_equal_autograd_with_nonzero_data():
     cfg = tiny_config("klein_gordon", "problem.hard_bc=true", "network=resnet", "activation=raf", "activation.mode=learnable")
     parts = assemble(cfg)
     x = torch.as_tensor(CollocationSampler(parts.problem.domain, SAMPLERS["uniform"](), np.random.default_rng(2)).interior(40))
-    by_autograd = evaluate(parts.model, x, ("x", "t"), jets=False)
-    by_jets = evaluate(parts.model, x, ("x", "t"), jets=True)
+    by_autograd = evaluate(parts.model, x, ("x", "t"), "autograd")
+    by_jets = evaluate(parts.model, x, ("x", "t"), "jets")
     for names in [(), ("x",), ("t",), ("x", "x"), ("t", "t")]:
         torch.testing.assert_close(by_jets.d(*names), by_autograd.d(*names), rtol=1e-11, atol=1e-11)
 

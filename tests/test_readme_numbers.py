@@ -10,7 +10,7 @@ REPO = Path(__file__).resolve().parents[1]
 # validation do not train and are left out
 ENGINE = [
     "conf", "problems", "pinnsolve/optim", "pinnsolve/trainer.py", "pinnsolve/phases.py", "pinnsolve/loss.py",
-    "pinnsolve/derivatives.py", "pinnsolve/network.py", "pinnsolve/activations.py", "pinnsolve/raf.py",
+    "pinnsolve/derivatives", "pinnsolve/network.py", "pinnsolve/activations.py", "pinnsolve/raf.py",
     "pinnsolve/constraints.py", "pinnsolve/samplers.py", "pinnsolve/resampling.py", "pinnsolve/assemble.py",
     "pinnsolve/evaluation.py", "pinnsolve/problem.py", "pinnsolve/geometry.py", "pinnsolve/run.py",
 ]

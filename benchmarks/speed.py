@@ -1,0 +1,313 @@
+"""Milliseconds per iteration of each derivative engine, and pinnsolve against DeepXDE side by side.
+
+    python benchmarks/speed.py                 # everything, then README.md's speed tables
+    python benchmarks/speed.py --device cuda   # the same on a GPU (DeepXDE stays on the CPU)
+    python benchmarks/speed.py --collect       # only rewrite the tables from the results file
+
+1. Per iteration, in this process, each engine's runs built side by side and timed in
+   interleaved blocks (the median block counts; the machine's noise falls on every engine alike):
+   Adam steps and quasi-Newton (SSBroyden2) steps, on (a) DeepXDE's Burgers example setup
+   (3 × 20 tanh, 2540 residual + 80 boundary + 160 initial points, t in [0, 0.99], Adam lr 1e-3)
+   in float32 and float64 and (b) every problem's defaults. The first step of each run is timed
+   on its own: for ``compiled`` it holds the compilation, done with Inductor's caches off (what a
+   fresh machine pays; a warm cache on the same machine cuts it to seconds).
+2. With DeepXDE installed (``pip install -e ".[bench]"``), DeepXDE's own time per Adam iteration
+   on setup (a) in a subprocess of this run, and the time each tool needs to reach rel L2 3.6e-2
+   on setup (a)'s problem, measured from starting the process (imports, start-up and compilation
+   included): DeepXDE as its example trains (Adam, then L-BFGS), its error checked every 100
+   iterations against pinnsolve's Hopf–Cole reference on the 256 × 100 grid; pinnsolve once with
+   DeepXDE's trainer (Adam only, float32) and once with its own defaults' trainer (Adam, then
+   SSBroyden2, float64), each the whole command until it stops at the target.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+# the first compiled step should show what a fresh machine pays, not what an earlier run left cached
+os.environ.setdefault("TORCHINDUCTOR_FORCE_DISABLE_CACHES", "1")
+
+import torch  # noqa: E402
+
+from common import REPO, RESULTS, commit, machine, write_readme_section  # noqa: E402
+
+RESULTS_FILE = RESULTS / "speed.json"
+ENGINES = ["autograd", "jets", "compiled"]
+PROBLEMS = ["burgers", "poisson", "klein_gordon", "helmholtz", "klein_gordon_cubic"]
+TARGET = 3.6e-2  # DeepXDE's Burgers example after 15,000 Adam iterations and L-BFGS
+DEEPXDE_ADAM, DEEPXDE_POINTS = 15000, {"residual": 2540, "boundary": 80, "initial": 160}
+SETUP_A = [
+    "problem=burgers", "problem.t_max=0.99", "network.depth=3", "network.width=20",
+    f"sampler.n_residual={DEEPXDE_POINTS['residual']}", f"sampler.n_boundary={DEEPXDE_POINTS['boundary']}",
+    f"sampler.n_initial={DEEPXDE_POINTS['initial']}", "sampler.resample=none", "sampler.resample_every=0",
+    "trainer.adam.lr=1e-3", "trainer.adam.decay_rate=1.0",
+]
+BLOCKS, ADAM_STEPS, QN_STEPS = 7, 20, 5
+
+
+def build(overrides: list[str]):
+    from hydra import compose, initialize_config_module
+    from omegaconf import open_dict
+
+    from pinnsolve.assemble import assemble
+    from pinnsolve.config import register_configs
+
+    register_configs()
+    with initialize_config_module(config_module="pinnsolve.conf", version_base="1.3"):
+        cfg = compose(config_name="config", overrides=overrides)
+    with open_dict(cfg):
+        cfg.pop("hydra", None)
+    return assemble(cfg)
+
+
+class Timed:
+    """One run's Adam and quasi-Newton phases, stepped on demand."""
+
+    def __init__(self, overrides: list[str]) -> None:
+        parts = build(overrides)
+        model, trainer = parts.model, parts.trainer
+        self.engine = trainer.loss.engine.name
+
+        def loss():
+            return trainer.loss(model, trainer.points)[0]
+
+        self.adam, self.quasi_newton = trainer.phases
+        start = time.perf_counter()
+        self.adam.begin(model, loss)
+        self.adam.step()
+        self.first_step_s = time.perf_counter() - start
+        self.quasi_newton.begin(model, loss)
+        self.quasi_newton.step()
+
+    def block(self, phase, steps: int) -> float:
+        start = time.perf_counter()
+        for _ in range(steps):
+            phase.step()
+        return (time.perf_counter() - start) / steps * 1e3
+
+
+def per_iteration(label: str, overrides: list[str], device: str) -> list[dict]:
+    """Each engine on ``overrides``: median ms per Adam and per quasi-Newton step, first step's s."""
+    runs = {engine: Timed([*overrides, f"derivatives={engine}", f"device={device}"]) for engine in ENGINES}
+    adam = {engine: [] for engine in ENGINES}
+    quasi_newton = {engine: [] for engine in ENGINES}
+    for _ in range(BLOCKS):
+        for engine, run in runs.items():
+            adam[engine].append(run.block(run.adam, ADAM_STEPS))
+            quasi_newton[engine].append(run.block(run.quasi_newton, QN_STEPS))
+    rows = [
+        {
+            "setup": label, "engine": engine, "adam_ms": statistics.median(adam[engine]),
+            "quasi_newton_ms": statistics.median(quasi_newton[engine]), "first_step_s": runs[engine].first_step_s,
+        }
+        for engine in ENGINES
+    ]
+    for row in rows:
+        print(f"{label:28s} {row['engine']:9s} adam {row['adam_ms']:7.2f} ms  quasi-Newton {row['quasi_newton_ms']:7.2f} ms  "
+              f"first step {row['first_step_s']:6.1f} s", file=sys.stderr)
+    return rows
+
+
+# -- DeepXDE, in a process of its own --------------------------------------------------------------
+
+
+def deepxde_worker(mode: str, started: float) -> None:
+    """DeepXDE's Burgers example (examples/pinn_forward/Burgers.py): ``ms`` prints its steady ms
+    per Adam iteration; ``target`` trains as the example does and prints when rel L2 reached TARGET."""
+    import numpy as np
+    import deepxde as dde
+
+    from pinnsolve.problems.burgers import hopf_cole_converged
+
+    torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", torch.get_num_threads())))
+    nu = 0.01 / np.pi
+
+    def pde(x, y):
+        dy_x = dde.grad.jacobian(y, x, i=0, j=0)
+        dy_t = dde.grad.jacobian(y, x, i=0, j=1)
+        dy_xx = dde.grad.hessian(y, x, i=0, j=0)
+        return dy_t + y * dy_x - nu * dy_xx
+
+    geomtime = dde.geometry.GeometryXTime(dde.geometry.Interval(-1, 1), dde.geometry.TimeDomain(0, 0.99))
+    bc = dde.icbc.DirichletBC(geomtime, lambda x: 0, lambda _, on_boundary: on_boundary)
+    ic = dde.icbc.IC(geomtime, lambda x: -np.sin(np.pi * x[:, 0:1]), lambda _, on_initial: on_initial)
+    data = dde.data.TimePDE(
+        geomtime, pde, [bc, ic], num_domain=DEEPXDE_POINTS["residual"], num_boundary=DEEPXDE_POINTS["boundary"],
+        num_initial=DEEPXDE_POINTS["initial"],
+    )
+    model = dde.Model(data, dde.nn.FNN([2] + [20] * 3 + [1], "tanh", "Glorot normal"))
+    model.compile("adam", lr=1e-3)
+    if mode == "ms":
+        model.train(iterations=100, display_every=10**9, verbose=0)
+        blocks = []
+        for _ in range(BLOCKS):
+            start = time.perf_counter()
+            model.train(iterations=100, display_every=10**9, verbose=0)
+            blocks.append((time.perf_counter() - start) / 100 * 1e3)
+        print(json.dumps({"adam_ms": statistics.median(blocks)}))
+        return
+
+    x, t = np.meshgrid(np.linspace(-1, 1, 256), np.linspace(0, 0.99, 100), indexing="ij")
+    points = np.stack([x.ravel(), t.ravel()], axis=1)
+    exact = hopf_cole_converged(x.ravel(), t.ravel(), nu, 1e-12)
+    reached: dict[str, float] = {}
+
+    class Target(dde.callbacks.Callback):
+        def __init__(self, phase: str) -> None:
+            super().__init__()
+            self.phase, self.iterations = phase, 0
+
+        def on_epoch_end(self) -> None:
+            self.iterations += 1
+            if self.iterations % 100 == 0 or self.phase == "lbfgs":
+                predicted = self.model.predict(points)[:, 0]
+                error = np.linalg.norm(predicted - exact) / np.linalg.norm(exact)
+                if error <= TARGET and not reached:
+                    reached.update(seconds=time.time() - started, phase=self.phase, iterations=self.iterations, rel_l2=float(error))
+                    self.model.stop_training = True
+
+    model.train(iterations=DEEPXDE_ADAM, display_every=10**9, verbose=0, callbacks=[Target("adam")])
+    if not reached:
+        model.compile("L-BFGS")
+        model.train(display_every=10**9, verbose=0, callbacks=[Target("lbfgs")])
+    print(json.dumps(reached or {"seconds": None, "rel_l2": None, "elapsed_s": time.time() - started}))
+
+
+def deepxde(mode: str, threads: int) -> dict:
+    env = dict(os.environ, OMP_NUM_THREADS=str(threads), DDE_BACKEND="pytorch")
+    out = subprocess.run(
+        [sys.executable, __file__, "--deepxde-worker", mode, str(time.time())],
+        check=True, capture_output=True, text=True, cwd=REPO, env=env,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def pinnsolve_to_target(label: str, overrides: list[str], threads: int, device: str) -> dict:
+    out = REPO / "outputs" / "benchmarks" / "speed" / label
+    env = dict(os.environ, OMP_NUM_THREADS=str(threads))
+    env.pop("TORCHINDUCTOR_FORCE_DISABLE_CACHES", None)
+    command = [
+        "pinnsolve", *SETUP_A, *overrides, f"trainer.target_rel_l2={TARGET}", "trainer.log_every=10",
+        "trainer.progress_bar=false", f"device={device}", f"hydra.run.dir={out}",
+    ]
+    start = time.perf_counter()
+    subprocess.run(command, check=True, cwd=REPO, stdout=subprocess.DEVNULL, env=env)
+    seconds = time.perf_counter() - start
+    metrics = json.loads((out / "metrics.json").read_text())
+    reached = metrics["rel_l2"] <= TARGET
+    print(f"{label}: rel L2 {metrics['rel_l2']:.3e} in {seconds:.1f} s", file=sys.stderr)
+    return {
+        "seconds": seconds if reached else None, "rel_l2": metrics["rel_l2"], "train_time_s": metrics["train_time_s"],
+        "iterations": {k: v for k, v in metrics.items() if k.startswith("iterations_")}, "command": " ".join(command[1:-1]),
+    }
+
+
+def deepxde_installed() -> bool:
+    probe = subprocess.run([sys.executable, "-c", "import deepxde"], capture_output=True, env=dict(os.environ, DDE_BACKEND="pytorch"))
+    return probe.returncode == 0
+
+
+# -- tables ----------------------------------------------------------------------------------------
+
+
+def tables(results: dict) -> str:
+    rows = results["per_iteration"]
+    lines = [
+        "| setup | engine | ms per Adam iteration | ÷ autograd | ms per quasi-Newton iteration | ÷ autograd | first step (s) |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    by_setup: dict[str, dict[str, dict]] = {}
+    for row in rows:
+        by_setup.setdefault(row["setup"], {})[row["engine"]] = row
+    for setup, engines in by_setup.items():
+        base = engines["autograd"]
+        for engine, row in engines.items():
+            lines.append(
+                f"| {setup} | {engine} | {row['adam_ms']:.2f} | {row['adam_ms'] / base['adam_ms']:.2f} "
+                f"| {row['quasi_newton_ms']:.2f} | {row['quasi_newton_ms'] / base['quasi_newton_ms']:.2f} | {row['first_step_s']:.1f} |"
+            )
+    text = "\n".join(lines)
+    dx = results.get("deepxde")
+    if dx:
+        a32 = {r["engine"]: r["adam_ms"] for r in rows if r["setup"] == "(a) float32"}
+        best = min(a32, key=a32.get)
+        text += (
+            f"\n\n**Side by side on setup (a), float32, in the same run:** DeepXDE {dx['version']} takes "
+            f"{dx['adam_ms']:.2f} ms per Adam iteration; pinnsolve {a32[best]:.2f} ms (`derivatives={best}`), "
+            f"{dx['adam_ms'] / a32[best]:.2f}× DeepXDE's rate ({a32['autograd']:.2f} ms with `derivatives=autograd`, "
+            f"{dx['adam_ms'] / a32['autograd']:.2f}×).\n\n"
+            "| tool and trainer | time to rel L2 3.6e-2 (s), start-up included | ÷ DeepXDE | how it got there |\n|---|---|---|---|\n"
+        )
+        target = dx["target"]
+
+        def cell(seconds):
+            return "not reached" if seconds is None else f"{seconds:.1f}"
+
+        text += f"| DeepXDE {dx['version']}, its example (Adam lr 1e-3, then L-BFGS; float32) | {cell(target['seconds'])} | 1.00 | "
+        text += (f"{target.get('phase')} iteration {target.get('iterations')} |\n" if target["seconds"] else "never |\n")
+        for label, run in results["to_target"].items():
+            ratio = "" if run["seconds"] is None or target["seconds"] is None else f"{target['seconds'] / run['seconds']:.1f}× sooner"
+            iterations = " + ".join(str(v) for v in run["iterations"].values())
+            text += f"| pinnsolve, {label} | {cell(run['seconds'])} | {ratio} | {iterations} iterations, rel L2 {run['rel_l2']:.2e} |\n"
+        text = text.rstrip("\n")
+    else:
+        text += "\n\nDeepXDE was not installed for this run (`pip install -e \".[bench]\"`), so there is no side-by-side row."
+    text += (
+        f"\n\nMeasured by `python benchmarks/speed.py` on {results['machine']}, device {results['device']}, "
+        f"commit {results['commit']}. Medians of {BLOCKS} interleaved blocks ({ADAM_STEPS} Adam or {QN_STEPS} "
+        "quasi-Newton steps each); the first step is timed apart, with Inductor's caches off."
+    )
+    return text
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
+    parser.add_argument("--collect", action="store_true", help="only rewrite the tables from the results file")
+    parser.add_argument("--deepxde-worker", nargs=2, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.deepxde_worker:
+        deepxde_worker(args.deepxde_worker[0], float(args.deepxde_worker[1]))
+        return
+    if args.collect:
+        results = json.loads(RESULTS_FILE.read_text())
+    else:
+        measured = commit()
+        threads = torch.get_num_threads()
+        rows = []
+        for precision in ("float32", "float64"):
+            rows += per_iteration(f"(a) {precision}", [*SETUP_A, f"precision={precision}"], args.device)
+        for problem in PROBLEMS:
+            rows += per_iteration(f"{problem} defaults", [f"problem={problem}"], args.device)
+        results = {"machine": machine(), "device": args.device, "commit": measured, "per_iteration": rows}
+        if deepxde_installed():
+            import importlib.metadata
+
+            results["deepxde"] = {
+                "version": importlib.metadata.version("deepxde"), **deepxde("ms", threads), "target": deepxde("target", threads),
+            }
+            results["to_target"] = {
+                "DeepXDE's trainer (Adam lr 1e-3 only, float32)": pinnsolve_to_target(
+                    "deepxde_trainer", ["precision=float32", f"trainer.adam.iterations={10 * DEEPXDE_ADAM}", "trainer.quasi_newton.iterations=0"],
+                    threads, args.device,
+                ),
+                "its defaults' trainer (Adam, then SSBroyden2; float64)": pinnsolve_to_target(
+                    "defaults_trainer", ["trainer.quasi_newton.iterations=20000"], threads, args.device
+                ),
+            }
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        RESULTS_FILE.write_text(json.dumps(results, indent=1))
+    text = tables(results)
+    (RESULTS / "speed.md").write_text(text + "\n")
+    write_readme_section("speed" if results["device"] == "cpu" else f"speed_{results['device']}", text)
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
