@@ -107,7 +107,7 @@ def build_engine(
     choice = plain(cfg.derivatives)
     if choice == "auto":
         t = cfg.trainer
-        chosen = derivatives.choose(model, keys, variables, evaluations=t.adam.iterations + t.quasi_newton.iterations)
+        chosen = derivatives.choose(model, keys, variables, iterations=t.adam.iterations + t.quasi_newton.iterations)
         log.info("derivatives=auto: using %s", chosen.name)
         return chosen
     engine = derivatives.engine(choice)

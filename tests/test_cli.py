@@ -227,7 +227,7 @@ def test_burgers_with_the_ssbroyden_preset_runs_from_the_command_line(tmp_path):
     assert result.returncode == 0, result.stderr
     metrics = json.loads((out / "metrics.json").read_text())
     assert metrics["methods"] == {"adam": "adam", "quasi_newton": "ssbroyden2"}
-    assert metrics["derivatives"] == "jets"  # auto, for a run far shorter than compiling pays back
+    assert metrics["derivatives"] == "autograd"  # auto, for a run far shorter than compiling pays back
     assert (metrics["iterations_adam"], metrics["iterations_quasi_newton"]) == (6, 4)
 
 

@@ -179,17 +179,17 @@ def test_jets_refuse_a_model_that_does_not_describe_its_layers_and_auto_falls_to
     keys = up_to_second(3)
     with pytest.raises(EngineError, match=r"derivatives=jets: Opaque does not describe its layers .*use derivatives=autograd"):
         derivatives.engine("jets").check(Opaque(), keys, VARIABLES)
-    assert derivatives.choose(Opaque(), keys, VARIABLES, evaluations=10**6).name == "autograd"
+    assert derivatives.choose(Opaque(), keys, VARIABLES, iterations=10**6).name == "autograd"
 
 
 def test_jets_refuse_third_derivatives_and_auto_picks_by_run_length():
     model = mlp("tanh")
     with pytest.raises(EngineError, match=r"up to second order, and \['u_xxt'\] are asked for"):
         derivatives.engine("jets").check(model, frozenset({(), (0, 0, 2)}), VARIABLES)
-    assert derivatives.choose(model, frozenset({(), (0, 0, 2)}), VARIABLES, evaluations=10**6).name == "autograd"
+    assert derivatives.choose(model, frozenset({(), (0, 0, 2)}), VARIABLES, iterations=10**6).name == "autograd"
     short, long = derivatives.COMPILE_PAYS_FROM - 1, derivatives.COMPILE_PAYS_FROM
-    assert derivatives.choose(model, up_to_second(3), VARIABLES, evaluations=short).name == "jets"
-    assert derivatives.choose(model, up_to_second(3), VARIABLES, evaluations=long).name == "compiled"
+    assert derivatives.choose(model, up_to_second(3), VARIABLES, iterations=short).name == "autograd"
+    assert derivatives.choose(model, up_to_second(3), VARIABLES, iterations=long).name == "compiled"
 
 
 def test_unknown_engine_lists_the_engines():

@@ -21,7 +21,8 @@ ENGINES: dict[str, type[DerivativeEngine]] = {
     "compiled": CompiledEngine,
 }
 
-# below this many loss evaluations, compiling costs more than it saves (see benchmarks/speed.py)
+# Adam plus quasi-Newton iterations from which compiling pays: benchmarks/speed.py measured a
+# first compiled step of 8-30 s on 2 cores and savings of 2.5-10 ms per iteration on the defaults
 COMPILE_PAYS_FROM = 3000
 
 
@@ -32,13 +33,13 @@ def engine(name: str) -> DerivativeEngine:
         raise EngineError(f"unknown derivative engine {name!r}; the engines are {sorted(ENGINES)} and auto") from None
 
 
-def choose(model: nn.Module, keys: frozenset[Key], variables: Sequence[str], *, evaluations: int) -> DerivativeEngine:
-    """The fastest engine that supports ``model`` and ``keys``: compiled jets for a run of at least
-    :data:`COMPILE_PAYS_FROM` loss evaluations, plain jets for a shorter one, autograd where jets cannot go."""
-    preferred = [CompiledEngine(), JetEngine()] if evaluations >= COMPILE_PAYS_FROM else [JetEngine()]
-    for candidate in preferred:
-        if candidate.unsupported(model, keys, variables) is None:
-            return candidate
+def choose(model: nn.Module, keys: frozenset[Key], variables: Sequence[str], *, iterations: int) -> DerivativeEngine:
+    """The fastest engine for ``model`` and ``keys`` over a run of ``iterations``: compiled jets
+    from :data:`COMPILE_PAYS_FROM` iterations on, where they are supported; autograd otherwise
+    (eager jets measured no faster than autograd on every problem's defaults, and slower on Burgers)."""
+    compiled = CompiledEngine()
+    if iterations >= COMPILE_PAYS_FROM and compiled.unsupported(model, keys, variables) is None:
+        return compiled
     return AutogradEngine()
 
 
