@@ -2,7 +2,9 @@
 
     python benchmarks/speed.py                 # everything, then README.md's speed tables
     python benchmarks/speed.py --device cuda   # the same on a GPU (DeepXDE stays on the CPU)
+    python benchmarks/speed.py --parts side_by_side   # one part (the other keeps its results)
     python benchmarks/speed.py --collect       # only rewrite the tables from the results file
+    python benchmarks/speed.py --profile       # where an Adam step's time goes, per engine
 
 1. Per iteration, in this process, each engine's runs built side by side and timed in
    interleaved blocks (the median block counts; the machine's noise falls on every engine alike):
@@ -50,6 +52,8 @@ SETUP_A = [
     "trainer.adam.lr=1e-3", "trainer.adam.decay_rate=1.0",
 ]
 BLOCKS, ADAM_STEPS, QN_STEPS = 7, 20, 5
+PARTS = ["per_iteration", "side_by_side"]
+LBFGS_CHUNK = 100
 
 
 def build(overrides: list[str]):
@@ -115,6 +119,20 @@ def per_iteration(label: str, overrides: list[str], device: str) -> list[dict]:
     return rows
 
 
+def profile(device: str) -> None:
+    """Where an Adam step's time goes on setup (a), float32, for each engine: torch.profiler's
+    operators by their own time."""
+    from torch.profiler import profile as torch_profile
+
+    for engine in ENGINES:
+        run = Timed([*SETUP_A, "precision=float32", f"derivatives={engine}", f"device={device}"])
+        run.block(run.adam, ADAM_STEPS)
+        with torch_profile() as recorded:
+            run.block(run.adam, 100)
+        print(f"\n## derivatives={engine}: 100 Adam steps\n")
+        print(recorded.key_averages().table(sort_by="self_cpu_time_total", row_limit=12, max_name_column_width=50))
+
+
 # -- DeepXDE, in a process of its own --------------------------------------------------------------
 
 
@@ -165,8 +183,9 @@ def deepxde_worker(mode: str, started: float) -> None:
             self.phase, self.iterations = phase, 0
 
         def on_epoch_end(self) -> None:
-            self.iterations += 1
-            if self.iterations % 100 == 0 or self.phase == "lbfgs":
+            # an Adam epoch is one iteration; an L-BFGS epoch is LBFGS_CHUNK iterations
+            self.iterations += 1 if self.phase == "adam" else LBFGS_CHUNK
+            if self.iterations % 100 == 0:
                 predicted = self.model.predict(points)[:, 0]
                 error = np.linalg.norm(predicted - exact) / np.linalg.norm(exact)
                 if error <= TARGET and not reached:
@@ -175,6 +194,12 @@ def deepxde_worker(mode: str, started: float) -> None:
 
     model.train(iterations=DEEPXDE_ADAM, display_every=10**9, verbose=0, callbacks=[Target("adam")])
     if not reached:
+        # DeepXDE runs torch's L-BFGS 1000 iterations per epoch (the history carries over between
+        # epochs); shorter epochs, set before the optimiser is built, let the error be checked as
+        # often as in the Adam phase
+        options = dde.optimizers.config.LBFGS_options
+        options["fun_per_step"] = options["fun_per_step"] * LBFGS_CHUNK // options["iter_per_step"]
+        options["iter_per_step"] = LBFGS_CHUNK
         model.compile("L-BFGS")
         model.train(display_every=10**9, verbose=0, callbacks=[Target("lbfgs")])
     print(json.dumps(reached or {"seconds": None, "rel_l2": None, "elapsed_s": time.time() - started}))
@@ -270,24 +295,34 @@ def tables(results: dict) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
+    parser.add_argument("--profile", action="store_true", help="only print where an Adam step's time goes, per engine")
+    parser.add_argument("--parts", nargs="+", choices=PARTS, default=PARTS, help="what to measure (default: both)")
     parser.add_argument("--collect", action="store_true", help="only rewrite the tables from the results file")
     parser.add_argument("--deepxde-worker", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.deepxde_worker:
         deepxde_worker(args.deepxde_worker[0], float(args.deepxde_worker[1]))
         return
+    if args.profile:
+        profile(args.device)
+        return
     if args.collect:
         results = json.loads(RESULTS_FILE.read_text())
     else:
-        measured = commit()
+        # a part not run keeps what the results file has for it
+        results = json.loads(RESULTS_FILE.read_text()) if RESULTS_FILE.exists() and set(args.parts) != set(PARTS) else {}
+        results.update(machine=machine(), device=args.device, commit=commit())
         threads = torch.get_num_threads()
-        rows = []
-        for precision in ("float32", "float64"):
-            rows += per_iteration(f"(a) {precision}", [*SETUP_A, f"precision={precision}"], args.device)
-        for problem in PROBLEMS:
-            rows += per_iteration(f"{problem} defaults", [f"problem={problem}"], args.device)
-        results = {"machine": machine(), "device": args.device, "commit": measured, "per_iteration": rows}
-        if deepxde_installed():
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        if "per_iteration" in args.parts:
+            rows = []
+            for precision in ("float32", "float64"):
+                rows += per_iteration(f"(a) {precision}", [*SETUP_A, f"precision={precision}"], args.device)
+            for problem in PROBLEMS:
+                rows += per_iteration(f"{problem} defaults", [f"problem={problem}"], args.device)
+            results["per_iteration"] = rows
+            RESULTS_FILE.write_text(json.dumps(results, indent=1))
+        if "side_by_side" in args.parts and deepxde_installed():
             import importlib.metadata
 
             results["deepxde"] = {
@@ -303,7 +338,8 @@ def main() -> None:
                     "defaults_trainer", ["trainer.quasi_newton.iterations=20000"], threads, args.device
                 ),
             }
-        RESULTS.mkdir(parents=True, exist_ok=True)
+        elif "side_by_side" in args.parts:
+            results.pop("deepxde", None)
         RESULTS_FILE.write_text(json.dumps(results, indent=1))
     text = tables(results)
     (RESULTS / "speed.md").write_text(text + "\n")

@@ -111,10 +111,9 @@ def build_engine(
         log.info("derivatives=auto: using %s", chosen.name)
         return chosen
     engine = derivatives.engine(choice)
-    try:
-        engine.check(model, keys, variables)
-    except derivatives.EngineError as error:
-        raise ConfigError(str(error).replace("derivatives=", "derivatives: ", 1)) from None
+    reason = engine.unsupported(model, keys, variables)
+    if reason is not None:
+        raise ConfigError(f"derivatives: {choice} cannot serve this run: {reason}")
     return engine
 
 
@@ -168,11 +167,11 @@ def assemble(cfg: DictConfig) -> Assembly:
     conditions = soft_conditions(problem, hard_bc(cfg))
     # the problem's file lists a weight for every condition; one imposed exactly has no loss term
     imposed = {c.name for c in problem.conditions} - {c.name for c in conditions}
-    used = frozenset().union(*derivatives_needed(problem, conditions).values())
+    engine = build_engine(cfg, model, frozenset().union(*derivatives_needed(problem, conditions).values()), problem.variables)
     try:
         loss = PINNLoss(
             problem,
-            build_engine(cfg, model, used, problem.variables),
+            engine,
             weights={name: w for name, w in cfg.trainer.loss_weights.items() if name not in imposed},
             penalties=build_penalties(cfg, model),
             conditions=conditions,
