@@ -205,13 +205,35 @@ def deepxde_worker(mode: str, started: float) -> None:
     print(json.dumps(reached or {"seconds": None, "rel_l2": None, "elapsed_s": time.time() - started}))
 
 
-def deepxde(mode: str, threads: int) -> dict:
+def pinnsolve_worker(engine: str, device: str) -> None:
+    """pinnsolve's steady ms per Adam iteration on setup (a), float32, timed as DeepXDE's is."""
+    run = Timed([*SETUP_A, "precision=float32", f"derivatives={engine}", f"device={device}"])
+    run.block(run.adam, 100)
+    blocks = [run.block(run.adam, 100) for _ in range(BLOCKS)]
+    print(json.dumps({"adam_ms": statistics.median(blocks), "first_step_s": run.first_step_s}))
+
+
+def worker(arguments: list[str], threads: int) -> dict:
     env = dict(os.environ, OMP_NUM_THREADS=str(threads), DDE_BACKEND="pytorch")
-    out = subprocess.run(
-        [sys.executable, __file__, "--deepxde-worker", mode, str(time.time())],
-        check=True, capture_output=True, text=True, cwd=REPO, env=env,
-    )
+    out = subprocess.run([sys.executable, __file__, *arguments], check=True, capture_output=True, text=True, cwd=REPO, env=env)
     return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def side_by_side_rates(threads: int, device: str, rounds: int = 2) -> dict:
+    """DeepXDE's and each pinnsolve engine's ms per Adam iteration on setup (a), float32, each in a
+    fresh process, alternated over ``rounds`` so that the machine's drift falls on all alike;
+    the median over rounds."""
+    measured: dict[str, list[float]] = {"deepxde": [], **{engine: [] for engine in ENGINES}}
+    for _ in range(rounds):
+        measured["deepxde"].append(worker(["--deepxde-worker", "ms", str(time.time())], threads)["adam_ms"])
+        for engine in ENGINES:
+            measured[engine].append(worker(["--pinnsolve-worker", engine, device], threads)["adam_ms"])
+    print(f"ms per Adam iteration, by round: {measured}", file=sys.stderr)
+    return {name: statistics.median(values) for name, values in measured.items()} | {"rounds": measured}
+
+
+def deepxde(mode: str, threads: int) -> dict:
+    return worker(["--deepxde-worker", mode, str(time.time())], threads)
 
 
 def pinnsolve_to_target(label: str, overrides: list[str], threads: int, device: str) -> dict:
@@ -261,14 +283,14 @@ def tables(results: dict) -> str:
     text = "\n".join(lines)
     dx = results.get("deepxde")
     if dx:
-        a32 = {r["engine"]: r["adam_ms"] for r in rows if r["setup"] == "(a) float32"}
-        best = min(a32, key=a32.get)
+        rates = results["rates"]
+        best = min(ENGINES, key=rates.get)
         text += (
-            f"\n\n**Side by side on setup (a), float32, in the same run:** DeepXDE {dx['version']} takes "
-            f"{dx['adam_ms']:.2f} ms per Adam iteration; pinnsolve {a32[best]:.2f} ms (`derivatives={best}`), "
-            f"{dx['adam_ms'] / a32[best]:.2f}× DeepXDE's rate ({a32['autograd']:.2f} ms with `derivatives=autograd`, "
-            f"{dx['adam_ms'] / a32['autograd']:.2f}×).\n\n"
-            "| tool and trainer | time to rel L2 3.6e-2 (s), start-up included | ÷ DeepXDE | how it got there |\n|---|---|---|---|\n"
+            f"\n\n**Side by side on setup (a), float32**, each tool in a fresh process, alternated over "
+            f"{len(rates['rounds']['deepxde'])} rounds (medians): DeepXDE {dx['version']} takes {rates['deepxde']:.2f} ms per "
+            f"Adam iteration; pinnsolve {rates[best]:.2f} ms with `derivatives={best}`, **{rates['deepxde'] / rates[best]:.2f}×** "
+            f"DeepXDE's rate ({', '.join(f'{e} {rates[e]:.2f} ms' for e in ENGINES)}).\n\n"
+            "| tool, setup and trainer | time to rel L2 3.6e-2 (s), start-up included | ÷ DeepXDE | how it got there |\n|---|---|---|---|\n"
         )
         target = dx["target"]
 
@@ -276,11 +298,20 @@ def tables(results: dict) -> str:
             return "not reached" if seconds is None else f"{seconds:.1f}"
 
         text += f"| DeepXDE {dx['version']}, its example (Adam lr 1e-3, then L-BFGS; float32) | {cell(target['seconds'])} | 1.00 | "
-        text += (f"{target.get('phase')} iteration {target.get('iterations')} |\n" if target["seconds"] else "never |\n")
+        if target["seconds"] is None:
+            text += "never |\n"
+        elif target["phase"] == "lbfgs":
+            text += f"{DEEPXDE_ADAM} Adam + {target['iterations']} L-BFGS iterations, rel L2 {target['rel_l2']:.2e} |\n"
+        else:
+            text += f"{target['iterations']} Adam iterations, rel L2 {target['rel_l2']:.2e} |\n"
         for label, run in results["to_target"].items():
             ratio = "" if run["seconds"] is None or target["seconds"] is None else f"{target['seconds'] / run['seconds']:.1f}× sooner"
-            iterations = " + ".join(str(v) for v in run["iterations"].values())
-            text += f"| pinnsolve, {label} | {cell(run['seconds'])} | {ratio} | {iterations} iterations, rel L2 {run['rel_l2']:.2e} |\n"
+            adam, quasi_newton = run["iterations"].values()
+            ending = "the target" if run["seconds"] is not None else "its end"
+            text += (
+                f"| pinnsolve, {label} | {cell(run['seconds'])} | {ratio} | {adam} Adam + {quasi_newton} quasi-Newton "
+                f"iterations, rel L2 {run['rel_l2']:.2e} at {ending} |\n"
+            )
         text = text.rstrip("\n")
     else:
         text += "\n\nDeepXDE was not installed for this run (`pip install -e \".[bench]\"`), so there is no side-by-side row."
@@ -299,9 +330,13 @@ def main() -> None:
     parser.add_argument("--parts", nargs="+", choices=PARTS, default=PARTS, help="what to measure (default: both)")
     parser.add_argument("--collect", action="store_true", help="only rewrite the tables from the results file")
     parser.add_argument("--deepxde-worker", nargs=2, help=argparse.SUPPRESS)
+    parser.add_argument("--pinnsolve-worker", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.deepxde_worker:
         deepxde_worker(args.deepxde_worker[0], float(args.deepxde_worker[1]))
+        return
+    if args.pinnsolve_worker:
+        pinnsolve_worker(*args.pinnsolve_worker)
         return
     if args.profile:
         profile(args.device)
@@ -325,9 +360,8 @@ def main() -> None:
         if "side_by_side" in args.parts and deepxde_installed():
             import importlib.metadata
 
-            results["deepxde"] = {
-                "version": importlib.metadata.version("deepxde"), **deepxde("ms", threads), "target": deepxde("target", threads),
-            }
+            results["rates"] = side_by_side_rates(threads, args.device)
+            results["deepxde"] = {"version": importlib.metadata.version("deepxde"), "target": deepxde("target", threads)}
             print(f"DeepXDE: {results['deepxde']}", file=sys.stderr)
             results["to_target"] = {
                 "DeepXDE's setup and trainer (15,000 Adam iterations at lr 1e-3, then L-BFGS; float32)": pinnsolve_to_target(
