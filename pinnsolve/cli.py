@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import hydra
+import torch
 import yaml
 from hydra.core.hydra_config import HydraConfig
 from hydra.errors import CompactHydraException
@@ -86,6 +87,13 @@ class SweepReport(Callback):
     report and exits non-zero if any job was interrupted (130/143), failed (1) or diverged (3)."""
 
     def __init__(self) -> None:
+        self._watch = ExitStack()
+
+    def __getstate__(self) -> dict[str, Any]:
+        # a parallel launcher pickles the callbacks for its workers; the watch belongs to this process
+        return {}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
         self._watch = ExitStack()
 
     def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
@@ -167,6 +175,7 @@ def hydra_main(cfg: DictConfig) -> float:
     hydra_config = HydraConfig.get()
     output_dir = Path(hydra_config.runtime.output_dir)
     in_sweep = hydra_config.mode == RunMode.MULTIRUN
+    share_cores(hydra_config.launcher)
     if in_sweep and interrupts.received() is not None:
         message = f"not run: the sweep was interrupted by {interrupts.received().name}"
     else:
@@ -189,6 +198,21 @@ def hydra_main(cfg: DictConfig) -> float:
     output_dir.mkdir(parents=True, exist_ok=True)
     (output_dir / sweep.ERROR_FILE).write_text(message + "\n")
     return float("nan")
+
+
+def share_cores(launcher: DictConfig) -> None:
+    """In a job of a launcher that runs ``n_jobs`` at once (joblib's), give torch
+    ``OMP_NUM_THREADS`` threads if the user set it, else cores / n_jobs: n_jobs processes that
+    each take a thread per core (torch's default) oversubscribe the machine. (joblib passes the
+    user's value on to its workers, or sets cores // n_jobs itself, but torch in a worker
+    measured one thread whatever it said; setting it here makes the value hold.)"""
+    n_jobs = launcher.get("n_jobs")
+    if n_jobs is not None:
+        cores = os.cpu_count() or 1
+        workers = n_jobs if n_jobs > 0 else max(1, cores + 1 + n_jobs)  # joblib: -1 is every core, -2 all but one
+        requested = os.environ.get("OMP_NUM_THREADS", "")
+        torch.set_num_threads(int(requested) if requested.isdigit() and int(requested) > 0 else max(1, cores // min(workers, cores)))
+    log.info("torch threads: %d", torch.get_num_threads())
 
 
 def exit_with(metrics: dict[str, Any], output_dir: Path) -> None:
