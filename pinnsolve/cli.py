@@ -201,17 +201,22 @@ def hydra_main(cfg: DictConfig) -> float:
 
 
 def share_cores(launcher: DictConfig) -> None:
-    """In a job of a launcher that runs ``n_jobs`` at once (joblib's), give torch
-    ``OMP_NUM_THREADS`` threads if the user set it, else cores / n_jobs: n_jobs processes that
-    each take a thread per core (torch's default) oversubscribe the machine. (joblib passes the
-    user's value on to its workers, or sets cores // n_jobs itself, but torch in a worker
-    measured one thread whatever it said; setting it here makes the value hold.)"""
-    n_jobs = launcher.get("n_jobs")
-    if n_jobs is not None:
-        cores = os.cpu_count() or 1
+    """Torch threads for a job of a launcher that runs jobs side by side: ``OMP_NUM_THREADS`` if
+    the user set it; else a submitit job's ``cpus_per_task`` (SLURM's allowance, which torch
+    does not see: it counts the node's cores); else cores / ``n_jobs`` for joblib's workers. Jobs
+    that each take a thread per core (torch's default) oversubscribe the machine. (joblib passes
+    the user's value, or cores // n_jobs, to its workers, but torch in a worker measured one
+    thread whatever it said; setting it here makes the value hold.)"""
+    requested = os.environ.get("OMP_NUM_THREADS", "")
+    cores = os.cpu_count() or 1
+    n_jobs, cpus_per_task = launcher.get("n_jobs"), launcher.get("cpus_per_task")
+    if requested.isdigit() and int(requested) > 0 and (n_jobs is not None or cpus_per_task is not None):
+        torch.set_num_threads(int(requested))
+    elif cpus_per_task is not None:
+        torch.set_num_threads(cpus_per_task)
+    elif n_jobs is not None:
         workers = n_jobs if n_jobs > 0 else max(1, cores + 1 + n_jobs)  # joblib: -1 is every core, -2 all but one
-        requested = os.environ.get("OMP_NUM_THREADS", "")
-        torch.set_num_threads(int(requested) if requested.isdigit() and int(requested) > 0 else max(1, cores // min(workers, cores)))
+        torch.set_num_threads(max(1, cores // min(workers, cores)))
     log.info("torch threads: %d", torch.get_num_threads())
 
 

@@ -32,3 +32,36 @@ def test_a_joblib_sweep_runs_its_jobs_in_parallel_processes_and_reports_like_any
         threads += [line.rsplit(" ", 1)[1] for line in log.splitlines() if "torch threads:" in line]
     share = str(max(1, (os.cpu_count() or 1) // 2))
     assert threads == [share] * 4
+
+
+def test_a_submitit_local_sweep_runs_through_the_cluster_submission_path(tmp_path):
+    """submitit's local executor pickles the job, runs it in a process of its own and waits for it,
+    as on SLURM; the report follows, and each job takes the threads cpus_per_task gives it."""
+    sweep_dir = tmp_path / "sweep"
+    env_threads = os.environ.pop("OMP_NUM_THREADS", None)
+    try:
+        result = pinnsolve(
+            "-m", *tiny_args("poisson"), "hydra/launcher=submitit_local", "hydra.launcher.cpus_per_task=1",
+            "seed=0,1", f"hydra.sweep.dir={sweep_dir}", cwd=tmp_path,
+        )
+    finally:
+        if env_threads is not None:
+            os.environ["OMP_NUM_THREADS"] = env_threads
+    assert result.returncode == 0, result.stderr
+    with (sweep_dir / "summary.csv").open() as handle:
+        assert [r["status"] for r in csv.DictReader(handle)] == ["completed", "completed"]
+    for job in range(2):
+        log = (sweep_dir / str(job) / "pinnsolve.log").read_text()
+        assert [line.rsplit(" ", 1)[1] for line in log.splitlines() if "torch threads:" in line] == ["1"]
+    assert list((sweep_dir / ".submitit").glob("*/*_result.pkl"))  # submitit's own record of each job
+
+
+def test_the_slurm_preset_composes_submitit_with_its_keys(tmp_path):
+    result = pinnsolve(
+        "hydra/launcher=slurm", "hydra.launcher.partition=gpu", "hydra.launcher.gpus_per_node=1", "--cfg", "hydra",
+        "-p", "hydra.launcher", cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "_target_: hydra_plugins.hydra_submitit_launcher.submitit_launcher.SlurmLauncher" in result.stdout
+    for line in ("partition: gpu", "gpus_per_node: 1", "cpus_per_task: 2", "timeout_min: 60"):
+        assert line in result.stdout
