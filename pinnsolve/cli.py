@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import os
 import signal
 import sys
@@ -167,10 +168,11 @@ def one_line(error: BaseException) -> str:
 
 @hydra.main(version_base="1.3", config_path="pkg://pinnsolve.conf", config_name="config")
 def hydra_main(cfg: DictConfig) -> float:
-    """Train one job; returns its rel L2 error (the value a Hydra sweeper would minimise).
+    """Train one job; returns its rel L2 error (the value a Hydra sweeper minimises).
 
-    In a sweep, a job that fails leaves its error in ``error.txt`` and the sweep goes on; once a
-    signal has interrupted the sweep, the jobs still to come are not run.
+    In a sweep, a job that fails leaves its error in ``error.txt``, returns infinity (a bad trial
+    for a search) and the sweep goes on; once a signal has interrupted the sweep, the jobs still
+    to come are not run.
     """
     hydra_config = HydraConfig.get()
     output_dir = Path(hydra_config.runtime.output_dir)
@@ -197,7 +199,7 @@ def hydra_main(cfg: DictConfig) -> float:
             log.exception("job %s failed: %s", hydra_config.job.num, message)
     output_dir.mkdir(parents=True, exist_ok=True)
     (output_dir / sweep.ERROR_FILE).write_text(message + "\n")
-    return float("nan")
+    return math.inf  # the worst value for a sweeper that minimises it (Optuna refuses NaN, and then crashes)
 
 
 def share_cores(launcher: DictConfig) -> None:

@@ -65,3 +65,31 @@ def test_the_slurm_preset_composes_submitit_with_its_keys(tmp_path):
     assert "_target_: hydra_plugins.hydra_submitit_launcher.submitit_launcher.SlurmLauncher" in result.stdout
     for line in ("partition: gpu", "gpus_per_node: 1", "cpus_per_task: 2", "timeout_min: 60"):
         assert line in result.stdout
+
+
+def test_an_optuna_search_minimises_rel_l2_and_a_failed_trial_is_a_bad_one_not_a_crash(tmp_path):
+    import yaml
+
+    sweep_dir = tmp_path / "search"
+    result = pinnsolve(
+        "-m", *tiny_args("poisson"), "hydra/sweeper=optuna", "hydra.sweeper.n_trials=4", "hydra.sweeper.sampler.seed=0",
+        "trainer.adam.lr=choice(1e-2,-1)", "network.width=choice(6,8)", f"hydra.sweep.dir={sweep_dir}", cwd=tmp_path,
+    )
+    with (sweep_dir / "summary.csv").open() as handle:
+        trials = list(csv.DictReader(handle))
+    assert len(trials) == 4
+    failed = [t for t in trials if t["status"] == "failed"]
+    assert failed and all("trainer.adam.lr=-1" in t["overrides"] for t in failed)  # seed 0 draws the bad rate
+    assert result.returncode == 1, result.stderr  # the search finished, and reports its failed trials as any sweep
+    best = yaml.safe_load((sweep_dir / "optimization_results.yaml").read_text())
+    completed = [t for t in trials if t["status"] == "completed"]
+    assert best["best_value"] == min(float(t["rel_l2"]) for t in completed)
+    assert best["best_params"]["trainer.adam.lr"] == 1e-2
+
+
+def test_the_tune_experiment_searches_with_optuna_over_the_rate_and_the_scale(tmp_path):
+    result = pinnsolve("+experiment=tune/burgers", "--cfg", "hydra", "-p", "hydra.sweeper", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "_target_: hydra_plugins.hydra_optuna_sweeper.optuna_sweeper.OptunaSweeper" in result.stdout
+    for line in ("direction: minimize", "n_trials: 20", "trainer.adam.lr: tag(log, interval(1e-4, 1e-2))", "activation.scale: range(1, 11)"):
+        assert line in result.stdout
