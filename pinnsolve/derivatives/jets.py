@@ -115,6 +115,28 @@ def elementwise_derivatives(activation: nn.Module, a: Tensor) -> tuple[Tensor, T
     return value, first, second
 
 
+# A function of the inputs alone: its derivatives, by autograd, need no graph to the parameters.
+# Run eagerly even inside torch.compile: traced there, these autograd calls gave wrong values.
+@torch.compiler.disable
+def _known(function: Callable[[Tensor], Tensor], x: Tensor, layout: Layout) -> Jet:
+    with torch.enable_grad():
+        xg = x.detach().requires_grad_(True)
+        value = function(xg)
+        if value.requires_grad:
+            (gradient,) = torch.autograd.grad(value.sum(), xg, create_graph=bool(layout.seconds))
+        else:
+            gradient = torch.zeros_like(xg)
+        seconds = []
+        for i, j in layout.seconds:
+            if gradient.requires_grad:
+                (row,) = torch.autograd.grad(gradient[:, i].sum(), xg, retain_graph=True, materialize_grads=True)
+                seconds.append(row[:, j].detach())
+            else:
+                seconds.append(torch.zeros_like(value))
+    firsts = tuple(gradient[:, i].detach() for i in layout.firsts)
+    return Jet(value.detach(), firsts, tuple(seconds), layout)
+
+
 class JetOps:
     """The :class:`~pinnsolve.derivatives.engine.Ops` of a jet pass with ``layout``."""
 
@@ -137,23 +159,8 @@ class JetOps:
         return self._with_constant_firsts(x[:, i], [one if v == i else zero for v in self.layout.firsts])
 
     def known(self, function: Callable[[Tensor], Tensor], x: Tensor) -> Jet:
-        # a function of the inputs alone: its derivatives, by autograd, need no graph to the parameters
-        with torch.enable_grad():
-            xg = x.detach().requires_grad_(True)
-            value = function(xg)
-            if value.requires_grad:
-                (gradient,) = torch.autograd.grad(value.sum(), xg, create_graph=bool(self.layout.seconds))
-            else:
-                gradient = torch.zeros_like(xg)
-            seconds = []
-            for i, j in self.layout.seconds:
-                if gradient.requires_grad:
-                    (row,) = torch.autograd.grad(gradient[:, i].sum(), xg, retain_graph=True, materialize_grads=True)
-                    seconds.append(row[:, j].detach())
-                else:
-                    seconds.append(torch.zeros_like(value))
-        firsts = tuple(gradient[:, i].detach() for i in self.layout.firsts)
-        return Jet(value.detach(), firsts, tuple(seconds), self.layout)
+        return _known(function, x, self.layout)
+
 
     def _matmul(self, z: Jet, weight: Tensor, bias: Tensor) -> tuple[Tensor, list[Tensor]]:
         # one product for every stream; the bias shifts the value only
