@@ -6,18 +6,20 @@ import os
 from test_cli import pinnsolve, tiny_args
 
 
-def test_a_joblib_sweep_runs_its_jobs_in_parallel_processes_and_reports_like_any_sweep(tmp_path):
+def logged_threads(sweep_dir, jobs):
+    """The torch thread count each job's log reports."""
+    lines = [line for job in range(jobs) for line in (sweep_dir / str(job) / "pinnsolve.log").read_text().splitlines()]
+    return [line.rsplit(" ", 1)[1] for line in lines if "torch threads:" in line]
+
+
+def test_a_joblib_sweep_runs_its_jobs_in_parallel_processes_and_reports_like_any_sweep(tmp_path, monkeypatch):
     sweep_dir = tmp_path / "sweep"
-    env_threads = os.environ.pop("OMP_NUM_THREADS", None)  # the jobs' share is what is tested
-    try:
-        result = pinnsolve(
-            "-m", *tiny_args("poisson"), "hydra/launcher=joblib", "hydra.launcher.n_jobs=2",
-            "trainer.adam.lr=1e-3,-1", "seed=0,1", f"hydra.sweep.dir={sweep_dir}", cwd=tmp_path,
-        )
-    finally:
-        if env_threads is not None:
-            os.environ["OMP_NUM_THREADS"] = env_threads
-    # one of the four jobs has an impossible rate: it fails alone, and the sweep says so
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)  # the jobs' share is what is tested
+    result = pinnsolve(
+        "-m", *tiny_args("poisson"), "hydra/launcher=joblib", "hydra.launcher.n_jobs=2",
+        "trainer.adam.lr=1e-3,-1", "seed=0,1", f"hydra.sweep.dir={sweep_dir}", cwd=tmp_path,
+    )
+    # two of the four jobs have an impossible rate: they fail alone, and the sweep says so
     assert result.returncode == 1, result.stderr
     assert "pinnsolve: 2 of 4 jobs failed" in result.stderr
     with (sweep_dir / "summary.csv").open() as handle:
@@ -26,33 +28,22 @@ def test_a_joblib_sweep_runs_its_jobs_in_parallel_processes_and_reports_like_any
     assert statuses == ["completed", "completed", "failed", "failed"]
     assert all(("trainer.adam.lr=-1" in overrides) == (status == "failed") for overrides, status in rows)
     assert (sweep_dir / "comparison.png").is_file()
-    threads = []
-    for job in range(4):
-        log = (sweep_dir / str(job) / "pinnsolve.log").read_text()
-        threads += [line.rsplit(" ", 1)[1] for line in log.splitlines() if "torch threads:" in line]
-    share = str(max(1, (os.cpu_count() or 1) // 2))
-    assert threads == [share] * 4
+    assert logged_threads(sweep_dir, 4) == [str(max(1, (os.cpu_count() or 1) // 2))] * 4
 
 
-def test_a_submitit_local_sweep_runs_through_the_cluster_submission_path(tmp_path):
+def test_a_submitit_local_sweep_runs_through_the_cluster_submission_path(tmp_path, monkeypatch):
     """submitit's local executor pickles the job, runs it in a process of its own and waits for it,
     as on SLURM; the report follows, and each job takes the threads cpus_per_task gives it."""
     sweep_dir = tmp_path / "sweep"
-    env_threads = os.environ.pop("OMP_NUM_THREADS", None)
-    try:
-        result = pinnsolve(
-            "-m", *tiny_args("poisson"), "hydra/launcher=submitit_local", "hydra.launcher.cpus_per_task=1",
-            "seed=0,1", f"hydra.sweep.dir={sweep_dir}", cwd=tmp_path,
-        )
-    finally:
-        if env_threads is not None:
-            os.environ["OMP_NUM_THREADS"] = env_threads
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    result = pinnsolve(
+        "-m", *tiny_args("poisson"), "hydra/launcher=submitit_local", "hydra.launcher.cpus_per_task=1",
+        "seed=0,1", f"hydra.sweep.dir={sweep_dir}", cwd=tmp_path,
+    )
     assert result.returncode == 0, result.stderr
     with (sweep_dir / "summary.csv").open() as handle:
         assert [r["status"] for r in csv.DictReader(handle)] == ["completed", "completed"]
-    for job in range(2):
-        log = (sweep_dir / str(job) / "pinnsolve.log").read_text()
-        assert [line.rsplit(" ", 1)[1] for line in log.splitlines() if "torch threads:" in line] == ["1"]
+    assert logged_threads(sweep_dir, 2) == ["1", "1"]
     assert list((sweep_dir / ".submitit").glob("*/*_result.pkl"))  # submitit's own record of each job
 
 
