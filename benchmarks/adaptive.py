@@ -10,7 +10,8 @@ groups.csv; the tables go to benchmarks/results/adaptive.md, adaptive.json and b
 markers in README.md, with each study's comparison.png copied to benchmarks/results/.
 
 The papers trained in TensorFlow's float32 with Adam only; so do these runs (float32,
-trainer.quasi_newton.iterations=0), with unit loss weights and the papers' points and iterations.
+trainer.quasi_newton.iterations=0), with unit loss weights and the papers' points and iterations:
+the experiments conf/experiment/adaptive/{burgers,klein_gordon,helmholtz}.yaml.
 """
 from __future__ import annotations
 
@@ -22,22 +23,9 @@ import shutil
 from common import REPO, RESULTS, machine, read_groups, run_sweep, write_readme_section
 
 SEEDS = "seed=0,1,2,3,4"
-PAPER_RUN = "precision=float32 trainer.quasi_newton.iterations=0 trainer.adam.lr=8e-4 trainer.progress_bar=false"
-
-BURGERS = (
-    "problem=burgers network.depth=6 network.width=20 sampler=lhs sampler.n_residual=10000 "
-    "sampler.n_initial=200 sampler.n_boundary=200 derivatives=autograd trainer.adam.iterations=2000 "
-    "trainer.log_every=50"
-)
-KLEIN_GORDON = (
-    "problem=klein_gordon network.depth=2 network.width=40 sampler=lhs sampler.n_residual=10000 "
-    "sampler.n_initial=250 sampler.n_boundary=250 trainer.loss_weights.initial=1 trainer.loss_weights.initial_rate=1 "
-    "trainer.adam.iterations=1400 trainer.log_every=50"
-)
-HELMHOLTZ = (
-    "problem=helmholtz problem.solution=gaaf network.depth=2 network.width=40 sampler=lhs sampler.n_residual=16000 "
-    "sampler.n_boundary=400 trainer.loss_weights.boundary=1 trainer.adam.iterations=3600 trainer.log_every=100"
-)
+# the papers' setups: conf/experiment/adaptive/*.yaml
+BURGERS, KLEIN_GORDON, HELMHOLTZ = "experiment=adaptive/burgers", "experiment=adaptive/klein_gordon", "experiment=adaptive/helmholtz"
+QUIET = "trainer.progress_bar=false"
 
 # study -> title, sweeps (name -> overrides), published rel L2 by "sweep: group", the sweep whose
 # comparison.png is shown; scale n = 10 unless a sweep says otherwise (the activation configs' default)
@@ -91,7 +79,7 @@ def run_study(name: str, *, run: bool = True) -> dict:
     rows, commands = [], []
     for sweep, overrides in study["sweeps"].items():
         sweep_dir = REPO / "outputs" / "benchmarks" / "adaptive" / name / sweep
-        argv = ["pinnsolve", "-m", *shlex.split(overrides), *shlex.split(PAPER_RUN), SEEDS]
+        argv = ["pinnsolve", "-m", *shlex.split(overrides), QUIET, SEEDS]
         commands.append(" ".join(argv))
         groups = run_sweep(argv, sweep_dir) if run else read_groups(sweep_dir)
         rows += [dict(row, group=f"{sweep}: {row['group']}") for row in groups]

@@ -1,4 +1,4 @@
-"""The high-accuracy presets: `pinnsolve +experiment=high_accuracy/NAME`, seed 0, against their
+"""The high-accuracy presets: `pinnsolve experiment=high_accuracy/NAME`, seed 0, against their
 targets, each stopped after at most 14 minutes of training so that the whole command stays
 within 15 minutes on 2 cores.
 
@@ -31,7 +31,7 @@ def out_dir(problem: str):
 
 def run(problem: str) -> None:
     command = [
-        "pinnsolve", f"+experiment=high_accuracy/{problem}", f"seed={SEED}", f"trainer.time_budget_s={BUDGET_S}",
+        "pinnsolve", f"experiment=high_accuracy/{problem}", f"seed={SEED}", f"trainer.time_budget_s={BUDGET_S}",
         "trainer.progress_bar=false", f"hydra.run.dir={out_dir(problem)}",
     ]
     print(" ".join(command), file=sys.stderr)
@@ -55,7 +55,7 @@ def table(results: dict[str, dict]) -> str:
         m = entry["metrics"]
         ok = "✓" if m["rel_l2"] <= TARGETS[problem] else "✗"
         lines.append(
-            f"| `+experiment=high_accuracy/{problem}` | ≤ {TARGETS[problem]:.0e} {ok} | {m['rel_l2']:.2e} | {m['max_abs_error']:.2e} "
+            f"| `experiment=high_accuracy/{problem}` | ≤ {TARGETS[problem]:.0e} {ok} | {m['rel_l2']:.2e} | {m['max_abs_error']:.2e} "
             f"| {m['train_time_s']:.0f} | {m['iterations_adam']} + {m['iterations_quasi_newton']} | {m.get('stop_reason', m['status'])} "
             f"| {entry['commit']} |"
         )

@@ -22,11 +22,7 @@ import shutil
 from common import REPO, RESULTS, machine, read_groups, run_sweep, write_readme_section
 
 SEEDS = "seed=0,1,2,3,4"
-SETUP = (
-    "problem=poisson problem.hard_bc=true network=resnet network.width=50 network.blocks=2 sampler=uniform "
-    "sampler.resample=uniform sampler.resample_every=1 precision=float64 derivatives=jets trainer.adam.lr=1e-3 trainer.adam.decay_rate=0.7 "
-    "trainer.adam.decay_steps=2000 trainer.adam.weight_decay=1e-4 trainer.quasi_newton.iterations=0 trainer.progress_bar=false activation=raf"
-)
+SETUP = "experiment=raf/poisson trainer.progress_bar=false"  # conf/experiment/raf/poisson.yaml
 SWEEPS = {
     "partition": "activation.mode=partition activation.basis=[relu3],[identity,square],[identity,square,sin,gaussian]",
     "learnable": "activation.mode=learnable activation.basis=[identity,square,sin,gaussian]",

@@ -1,4 +1,4 @@
-"""An Optuna search against the defaults it tunes: `pinnsolve -m +experiment=tune/burgers`.
+"""An Optuna search against the defaults it tunes: `pinnsolve -m experiment=tune/burgers`.
 
     python benchmarks/search.py              # needs pip install -e ".[launchers,search]"
     python benchmarks/search.py --collect    # only rewrite the table from the results file
@@ -28,7 +28,7 @@ def measure() -> dict:
     measured = commit()
     shutil.rmtree(OUT, ignore_errors=True)
     start = time.perf_counter()
-    search = subprocess.run(["pinnsolve", "-m", "+experiment=tune/burgers", f"hydra.sweep.dir={OUT / 'sweep'}"],
+    search = subprocess.run(["pinnsolve", "-m", "experiment=tune/burgers", f"hydra.sweep.dir={OUT / 'sweep'}"],
                             cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     search_s = time.perf_counter() - start
     if search.returncode not in (0, 1):  # 1: some trial failed, which the search counts as bad
@@ -36,7 +36,7 @@ def measure() -> dict:
     best = yaml.safe_load((OUT / "sweep" / "optimization_results.yaml").read_text())
     with (OUT / "sweep" / "summary.csv").open() as handle:
         trials = list(csv.DictReader(handle))
-    subprocess.run(["pinnsolve", "+experiment=tune/burgers", f"hydra.run.dir={OUT / 'default'}"], check=True, cwd=REPO,
+    subprocess.run(["pinnsolve", "experiment=tune/burgers", f"hydra.run.dir={OUT / 'default'}"], check=True, cwd=REPO,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     default = json.loads((OUT / "default" / "metrics.json").read_text())
     lr = yaml.safe_load((OUT / "default" / ".hydra" / "config.yaml").read_text())["trainer"]["adam"]["lr"]

@@ -31,7 +31,6 @@ import statistics
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 # the first compiled step should show what a fresh machine pays, not what an earlier run left cached
 os.environ.setdefault("TORCHINDUCTOR_FORCE_DISABLE_CACHES", "1")
@@ -45,12 +44,7 @@ ENGINES = ["autograd", "jets", "compiled"]
 PROBLEMS = ["burgers", "poisson", "klein_gordon", "helmholtz", "klein_gordon_cubic"]
 TARGET = 3.6e-2  # DeepXDE's Burgers example after 15,000 Adam iterations and L-BFGS
 DEEPXDE_ADAM, DEEPXDE_POINTS = 15000, {"residual": 2540, "boundary": 80, "initial": 160}
-SETUP_A = [
-    "problem=burgers", "problem.t_max=0.99", "network.depth=3", "network.width=20",
-    f"sampler.n_residual={DEEPXDE_POINTS['residual']}", f"sampler.n_boundary={DEEPXDE_POINTS['boundary']}",
-    f"sampler.n_initial={DEEPXDE_POINTS['initial']}", "sampler.resample=none", "sampler.resample_every=0",
-    "trainer.adam.lr=1e-3", "trainer.adam.decay_rate=1.0",
-]
+SETUP_A = ["experiment=speed/burgers"]  # DeepXDE's example in pinnsolve: its points (DEEPXDE_POINTS), net and Adam
 BLOCKS, ADAM_STEPS, QN_STEPS = 7, 20, 5
 PARTS = ["per_iteration", "side_by_side"]
 LBFGS_CHUNK = 100

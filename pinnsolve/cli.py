@@ -7,6 +7,7 @@ import math
 import os
 import signal
 import sys
+import traceback
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
@@ -24,8 +25,7 @@ from omegaconf.errors import OmegaConfBaseException
 
 from pinnsolve import interrupts, sweep
 from pinnsolve.checkpoint import CheckpointError
-from pinnsolve.problems import PROBLEMS
-from pinnsolve.config import Config, ConfigError, register_configs, validate
+from pinnsolve.config import Config, ConfigError, check_experiment, check_output_dir, one_line, register_configs, validate
 from pinnsolve.run import run
 
 log = logging.getLogger("pinnsolve")
@@ -36,37 +36,12 @@ def _reject(error: ConfigError) -> None:
     sys.exit(2)
 
 
-def check_experiment_matches_problem(choices: DictConfig) -> None:
-    """An experiment at ``experiment/GROUP/PROBLEM`` (PROBLEM a registered problem) is tuned for that problem; a different
-    ``problem=`` on the command line wins in Hydra, which would run one PDE with another's settings."""
-    experiment, problem = choices.get("experiment"), choices.get("problem")
-    if experiment and "/" in experiment:
-        meant_for = experiment.rsplit("/", 1)[1]
-        if meant_for in PROBLEMS and meant_for != problem:
-            raise ConfigError(
-                f"experiment={experiment} is tuned for problem={meant_for}, but problem={problem} was chosen; "
-                f"drop problem= (the experiment selects its problem) or pick experiment=.../{problem}"
-            )
-
-
-def check_output_dir(path: Path, key: str) -> None:
-    """``path`` exists as a writable directory or can be made: its nearest existing ancestor is a
-    directory this process may write in."""
-    existing = path
-    while not existing.exists() and existing != existing.parent:
-        existing = existing.parent
-    if not existing.is_dir():
-        raise ConfigError(f"{key}: {existing} is a file, so the directory {path} cannot be made")
-    if not os.access(existing, os.W_OK | os.X_OK):
-        raise ConfigError(f"{key}: {existing} is not writable, so {path} cannot be written")
-
-
 class ValidateBeforeRun(Callback):
     """Checks a single run's config, and the output directory of a run or a sweep, before Hydra creates it."""
 
     def on_run_start(self, config: DictConfig, **kwargs: Any) -> None:
         try:
-            check_experiment_matches_problem(config.hydra.runtime.choices)
+            check_experiment(config.hydra.runtime.choices)
             validate(config)
             check_output_dir(Path(config.hydra.run.dir), "hydra.run.dir")
         except ConfigError as error:
@@ -139,31 +114,16 @@ def main() -> Any:
         return hydra_main()
     except CompactHydraException as error:
         _reject(ConfigError(one_line(error)))
+    except ValueError as error:
+        # a few of Hydra's refusals are plain ValueErrors (experiment=null, a sweep's --cfg); others are ours to show
+        if "/hydra/" not in traceback.extract_tb(error.__traceback__)[-1].filename:
+            raise
+        _reject(ConfigError(one_line(error)))
     finally:
         if full_error is None:
             os.environ.pop("HYDRA_FULL_ERROR", None)
         else:
             os.environ["HYDRA_FULL_ERROR"] = full_error
-
-
-def one_line(error: BaseException) -> str:
-    """Hydra's message and its cause's on one line: a list of options joined by commas; the config
-    search path and OmegaConf's ``full_key``/``object_type`` lines dropped (the message names the key)."""
-    parts: list[str] = []
-    listing = False  # inside a list of options, one per line after a line ending with ':'
-    for text in (str(error), str(error.__cause__ or "")):
-        for line in (line.strip() for line in text.splitlines()):
-            if not line or line.startswith(("full_key:", "object_type=", "reference_type=", "provider=")):
-                continue
-            if line.startswith("Config search path"):
-                listing = False
-                continue
-            if listing and " " not in line:
-                parts[-1] += ("" if parts[-1].endswith(":") else ",") + " " + line
-                continue
-            listing = line.endswith(":")
-            parts.append(line.removeprefix("In 'config': "))
-    return "; ".join(part.rstrip(".") for part in parts)
 
 
 @hydra.main(version_base="1.3", config_path="pkg://pinnsolve.conf", config_name="config")
@@ -182,8 +142,9 @@ def hydra_main(cfg: DictConfig) -> float:
         message = f"not run: the sweep was interrupted by {interrupts.received().name}"
     else:
         try:
+            check_experiment(hydra_config.runtime.choices)  # a sweep's jobs: each composes its own
             with interrupts.watch():
-                metrics = run(cfg, output_dir)
+                metrics = run(cfg, output_dir).metrics
             if not in_sweep:
                 exit_with(metrics, output_dir)
             return metrics["rel_l2"]
@@ -255,7 +216,7 @@ def resume(run_dir: Path) -> int:
         return 2
     try:
         with interrupts.watch(), logging_to(run_dir / "pinnsolve.log"):
-            metrics = run(cfg, run_dir, resume=True)
+            metrics = run(cfg, run_dir, resume=True).metrics
         exit_with(metrics, run_dir)
     except (ConfigError, CheckpointError) as error:
         sys.stderr.write(f"pinnsolve: cannot resume {run_dir}: {error}\n")

@@ -13,9 +13,12 @@ import os
 import typing
 from dataclasses import dataclass, field
 from enum import Enum
+from pathlib import Path
 from typing import Any, Optional
 
+from hydra.core.config_loader import ConfigLoader
 from hydra.core.config_store import ConfigStore
+from hydra.core.global_hydra import GlobalHydra
 from omegaconf import MISSING, DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
@@ -198,6 +201,66 @@ def problem_schema(name: str) -> type:
 
 def register_configs() -> None:
     ConfigStore.instance().store(name="pinnsolve_schema", node=Config)
+
+
+def check_experiment(choices: DictConfig) -> None:
+    """The experiment chosen exists (a problem's own may not: ``optional`` in the defaults list, so
+    that a new problem runs without one, and so Hydra lets a mistyped name through), and one named
+    for a problem (``burgers``, ``high_accuracy/burgers``) runs that problem. A problem's own
+    experiment cannot select its problem (Hydra refuses overrides under an interpolated default),
+    and a ``problem=`` on the command line wins over a named experiment's choice: either way one PDE
+    would run with another's settings."""
+    experiment, problem = choices.get("experiment"), choices.get("problem")
+    if not experiment:
+        return
+    loader = GlobalHydra.instance().config_loader()
+    group, _, name = f"experiment/{experiment}".rpartition("/")
+    if experiment != problem and name not in loader.get_group_options(group):
+        raise ConfigError(f"experiment={experiment}: no such experiment; the experiments are {experiments(loader)}")
+    if name in loader.get_group_options("problem") and name != problem:
+        fix = (f"drop problem={problem} (the experiment selects problem={name})" if "/" in experiment
+               else f"run problem={name}, which takes experiment={name} with it")
+        raise ConfigError(f"experiment={experiment} is tuned for problem={name}, but the problem is {problem}; {fix}")
+
+
+def experiments(loader: ConfigLoader, group: str = "experiment") -> list[str]:
+    """The experiments in ``group`` and its subgroups, by their paths under ``group``."""
+    found = list(loader.get_group_options(group))
+    for subgroup in loader.list_groups(group):
+        found += [f"{subgroup}/{name}" for name in experiments(loader, f"{group}/{subgroup}")]
+    return sorted(found)
+
+
+def check_output_dir(path: Path, key: str) -> None:
+    """``path`` exists as a writable directory or can be made: its nearest existing ancestor is a
+    directory this process may write in."""
+    existing = path
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise ConfigError(f"{key}: {existing} is a file, so the directory {path} cannot be made")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise ConfigError(f"{key}: {existing} is not writable, so {path} cannot be written")
+
+
+def one_line(error: BaseException) -> str:
+    """Hydra's message and its cause's on one line: a list of options joined by commas; the config
+    search path and OmegaConf's ``full_key``/``object_type`` lines dropped (the message names the key)."""
+    parts: list[str] = []
+    listing = False  # inside a list of options, one per line after a line ending with ':'
+    for text in (str(error), str(error.__cause__ or "")):
+        for line in (line.strip() for line in text.splitlines()):
+            if not line or line.startswith(("full_key:", "object_type=", "reference_type=", "provider=")):
+                continue
+            if line.startswith("Config search path"):
+                listing = False
+                continue
+            if listing and " " not in line:
+                parts[-1] += ("" if parts[-1].endswith(":") else ",") + " " + line
+                continue
+            listing = line.endswith(":")
+            parts.append(line.removeprefix("In 'config': "))
+    return "; ".join(part.rstrip(".") for part in parts)
 
 
 def check_keys(node: DictConfig, schema: type, key: str = "", ignore: tuple[str, ...] = ()) -> None:

@@ -30,6 +30,14 @@ def write_history(path: Path, history: Sequence[dict[str, Any]]) -> None:
         writer.writerows(history)
 
 
+def read_history(path: Path) -> list[dict[str, float]]:
+    """A ``history.csv`` as :func:`write_history` wrote it (none: no rows), empty cells as NaN."""
+    if not path.is_file():
+        return []
+    with path.open() as handle:
+        return [{k: float(v) if v not in ("", None) else math.nan for k, v in row.items()} for row in csv.DictReader(handle)]
+
+
 def write_json(path: Path, data: dict[str, Any]) -> None:
     """JSON with non-finite floats written as null (JSON has no NaN)."""
 
@@ -89,11 +97,14 @@ class GridView:
         return (plane.T if horizontal < vertical else plane), ", ".join(fixed)
 
 
-def _save(fig: Figure, path: Path) -> None:
-    fig.savefig(path, dpi=110, bbox_inches="tight")
+def _save(fig: Figure, path: Path | None) -> Figure:
+    """Write ``fig`` to ``path`` (None: nowhere; the Python API shows it) and return it."""
+    if path is not None:
+        fig.savefig(path, dpi=110, bbox_inches="tight")
+    return fig
 
 
-def plot_solution(path: Path, box: Box, reference: Reference, u_pred: np.ndarray) -> None:
+def plot_solution(path: Path | None, box: Box, reference: Reference, u_pred: np.ndarray) -> Figure:
     """Prediction, reference and |error|: heatmaps in 2-D (a mid-plane for d > 2), curves in 1-D."""
     error = np.abs(u_pred - reference.u)
     view = GridView(box, reference)
@@ -107,8 +118,7 @@ def plot_solution(path: Path, box: Box, reference: Reference, u_pred: np.ndarray
         left.legend()
         right.semilogy(x, error)
         right.set(xlabel=box.variables[0], ylabel="|error|", title="absolute error")
-        _save(fig, path)
-        return
+        return _save(fig, path)
     horizontal, vertical = view.plot_axes()
     h_values, v_values = view.axis_values(horizontal), view.axis_values(vertical)
     fig = Figure(figsize=(16, 4.2), layout="constrained")
@@ -118,10 +128,10 @@ def plot_solution(path: Path, box: Box, reference: Reference, u_pred: np.ndarray
         mesh = ax.pcolormesh(h_values, v_values, plane, shading="auto", cmap="inferno" if title == "|error|" else "RdBu_r")
         fig.colorbar(mesh, ax=ax, label="u" if title != "|error|" else "|u − u_ref|")
         ax.set(xlabel=box.variables[horizontal], ylabel=box.variables[vertical], title=title + (f" ({fixed})" if fixed else ""))
-    _save(fig, path)
+    return _save(fig, path)
 
 
-def plot_slices(path: Path, box: Box, reference: Reference, u_pred: np.ndarray, *, count: int = 4) -> None:
+def plot_slices(path: Path | None, box: Box, reference: Reference, u_pred: np.ndarray, *, count: int = 4) -> Figure:
     """u(x) at ``count`` times spread over the grid, prediction against reference."""
     view = GridView(box, reference)
     t_axis, x_axis = view.plot_axes()
@@ -136,10 +146,10 @@ def plot_slices(path: Path, box: Box, reference: Reference, u_pred: np.ndarray, 
         ax.plot(x, pred_plane[:, k], "r--", linewidth=2, label="prediction")
         ax.set(xlabel=box.variables[x_axis], ylabel="u", title=f"{box.variables[t_axis]} = {times[k]:.3g}")
     ax.legend()
-    _save(fig, path)
+    return _save(fig, path)
 
 
-def plot_losses(path: Path, history: Sequence[dict[str, Any]], components: Sequence[str]) -> None:
+def plot_losses(path: Path | None, history: Sequence[dict[str, Any]], components: Sequence[str]) -> Figure:
     """The total loss and each component against iteration, log scale."""
     iterations = [row["iteration"] for row in history]
     fig = Figure(figsize=(7, 4.5), layout="constrained")
@@ -152,20 +162,20 @@ def plot_losses(path: Path, history: Sequence[dict[str, Any]], components: Seque
     ax.set(xlabel="iteration", ylabel="loss (unweighted components)", title="training loss")
     ax.legend()
     ax.grid(True, which="both", alpha=0.3)
-    _save(fig, path)
+    return _save(fig, path)
 
 
-def plot_error(path: Path, history: Sequence[dict[str, Any]]) -> None:
+def plot_error(path: Path | None, history: Sequence[dict[str, Any]]) -> Figure:
     """Relative L2 error on the evaluation grid against iteration, log scale."""
     fig = Figure(figsize=(7, 4.5), layout="constrained")
     ax = fig.subplots()
     ax.semilogy([row["iteration"] for row in history], [row["rel_l2"] for row in history], "b.-")
     ax.set(xlabel="iteration", ylabel="relative L2 error", title="error against the reference")
     ax.grid(True, which="both", alpha=0.3)
-    _save(fig, path)
+    return _save(fig, path)
 
 
-def plot_slopes(path: Path, history: Sequence[dict[str, Any]]) -> None:
+def plot_slopes(path: Path | None, history: Sequence[dict[str, Any]]) -> Figure:
     """The learned slopes n·a per layer against iteration; per-neuron slopes as mean with a min–max band."""
     iterations = np.array([row["iteration"] for row in history])
     layers = sorted({int(name.split("_")[1]) for name in history[0] if name.startswith("slope_") and name[6].isdigit()})
@@ -183,12 +193,11 @@ def plot_slopes(path: Path, history: Sequence[dict[str, Any]]) -> None:
     ax.set(xlabel="iteration", ylabel="slope n·a", title="adaptive activation slopes")
     ax.legend()
     ax.grid(True, alpha=0.3)
-    _save(fig, path)
+    return _save(fig, path)
 
 
-def plot_activations(
-    path: Path, layers: Sequence[torch.nn.Module], width: int, *, like: torch.Tensor, neurons: int = 8
-) -> None:
+def plot_activations(path: Path | None, layers: Sequence[torch.nn.Module], width: int, *, like: torch.Tensor, neurons: int = 8
+) -> Figure:
     """The learned activation of (a sample of) the neurons of each hidden layer, on [−3, 3].
 
     Each layer is fed the same input in every neuron, so column i of its output is neuron i's
@@ -211,4 +220,4 @@ def plot_activations(
             ax.legend(loc="upper left")
         ax.set(xlabel="x", title=f"layer {k}" + (f" ({len(picks)} of {width} neurons)" if len(picks) < width else ""))
         ax.grid(True, alpha=0.3)
-    _save(fig, path)
+    return _save(fig, path)

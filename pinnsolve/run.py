@@ -3,17 +3,23 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import torch
+from matplotlib.figure import Figure
 from omegaconf import DictConfig, OmegaConf
+from torch import nn
 
 from pinnsolve import activations, checkpoint, interrupts, report
-from pinnsolve.assemble import assemble, plain
+from pinnsolve.assemble import Assembly, assemble, plain
 from pinnsolve.config import activation_config
+from pinnsolve.problem import Problem, Reference
 from pinnsolve.sweep import ERROR_FILE
+from pinnsolve.trainer import TrainingResult
 
 log = logging.getLogger(__name__)
 
@@ -25,8 +31,20 @@ RUN_FILES = (
 )
 
 
-def run(cfg: DictConfig, output_dir: Path, *, resume: bool = False) -> dict[str, Any]:
-    """Train as ``cfg`` says and write the run's files into ``output_dir``; returns the metrics.
+@dataclass
+class Finished:
+    """What a run leaves in memory: its assembled parts (the trained model among them), the
+    trainer's result, the metrics and the prediction on the reference grid."""
+
+    parts: Assembly
+    result: TrainingResult
+    metrics: dict[str, Any]
+    u_pred: np.ndarray
+
+
+def run(cfg: DictConfig, output_dir: Path | None, *, resume: bool = False) -> Finished:
+    """Train as ``cfg`` says and write the run's files into ``output_dir`` (None: write nothing,
+    checkpoints included).
 
     An earlier run's files in ``output_dir`` are removed first, so that none is taken for this
     run's; with ``resume``, the run continues from the directory's checkpoint instead.
@@ -35,55 +53,41 @@ def run(cfg: DictConfig, output_dir: Path, *, resume: bool = False) -> dict[str,
     invalid, :class:`~pinnsolve.checkpoint.CheckpointError` if the checkpoint cannot continue it.
     """
     start = time.perf_counter()
-    if resume:
-        (output_dir / "metrics.json").unlink(missing_ok=True)
-    else:
-        clear_earlier_run(output_dir)
+    if output_dir is not None:
+        if resume:
+            (output_dir / "metrics.json").unlink(missing_ok=True)
+        else:
+            clear_earlier_run(output_dir)
     parts = assemble(cfg)
-    problem, model, evaluator, trainer = parts.problem, parts.model, parts.evaluator, parts.trainer
+    problem, model, trainer = parts.problem, parts.model, parts.trainer
     log.info("problem %s, variables %s, %d parameters", cfg.problem.name, problem.variables, _count(model))
-    output_dir.mkdir(parents=True, exist_ok=True)
     config = resolved(cfg)
-    state, earlier_wall_s = None, 0.0
-    if resume:
-        saved = checkpoint.load(output_dir / checkpoint.FILE, config, next(model.parameters()).device)
-        parts.sampler.load_state_dict(saved["sampler"])
-        torch.set_rng_state(saved["torch_rng"].cpu())
-        state, earlier_wall_s = saved["trainer"], saved["wall_time_s"]
-        log.info("resuming %s at iteration %d", output_dir, state["iteration"])
+    state, earlier_wall_s, save_checkpoint = None, 0.0, None
+    if output_dir is not None:
+        output_dir.mkdir(parents=True, exist_ok=True)
+        if resume:
+            saved = checkpoint.load(output_dir / checkpoint.FILE, config, next(model.parameters()).device)
+            parts.sampler.load_state_dict(saved["sampler"])
+            torch.set_rng_state(saved["torch_rng"].cpu())
+            state, earlier_wall_s = saved["trainer"], saved["wall_time_s"]
+            log.info("resuming %s at iteration %d", output_dir, state["iteration"])
 
-    def save_checkpoint() -> None:
-        checkpoint.save(output_dir / checkpoint.FILE, {
-            "config": config,
-            "trainer": trainer.state_dict(),
-            "sampler": parts.sampler.state_dict(),
-            "torch_rng": torch.get_rng_state(),
-            "wall_time_s": earlier_wall_s + time.perf_counter() - start,
-        })
+        def save_checkpoint() -> None:
+            checkpoint.save(output_dir / checkpoint.FILE, {
+                "config": config,
+                "trainer": trainer.state_dict(),
+                "sampler": parts.sampler.state_dict(),
+                "torch_rng": torch.get_rng_state(),
+                "wall_time_s": earlier_wall_s + time.perf_counter() - start,
+            })
 
     result = trainer.fit(model, state, checkpoint=save_checkpoint, interrupted=interrupts.reason)
 
-    errors = evaluator.errors(model)
-    u_pred = evaluator.predict(model).cpu().double().numpy()
-    reference = evaluator.reference
-    np.savez(output_dir / "prediction.npz", inputs=reference.inputs, u_pred=u_pred, u_ref=reference.u)
-    torch.save(model.state_dict(), output_dir / "model.pt")
-    report.write_history(output_dir / "history.csv", result.history)
-
+    errors = parts.evaluator.errors(model)
+    u_pred = parts.evaluator.predict(model).cpu().double().numpy()
     components = list(trainer.loss.components)
-    report.plot_solution(output_dir / "solution.png", problem.domain, reference, u_pred)
-    if problem.domain.time is not None:
-        report.plot_slices(output_dir / "slices.png", problem.domain, reference, u_pred)
-    if result.history:
-        report.plot_losses(output_dir / "loss.png", result.history, components)
-        report.plot_error(output_dir / "error.png", result.history)
-    adaptive = activations.adaptive_layers(model.activations)
-    if adaptive and result.history:
-        report.plot_slopes(output_dir / "slopes.png", result.history)
-    if not all(isinstance(layer, activations.Fixed) for layer in model.activations):
-        report.plot_activations(output_dir / "activations.png", model.activations, model.width, like=next(model.parameters()))
-
     final = result.history[-1] if result.history else {}
+    adaptive = activations.adaptive_layers(model.activations)
     metrics = {
         "problem": cfg.problem.name,
         "variables": list(problem.variables),
@@ -109,9 +113,47 @@ def run(cfg: DictConfig, output_dir: Path, *, resume: bool = False) -> dict[str,
     if adaptive:
         metrics["slope_recovery"] = activations.slope_recovery(adaptive).item()
         metrics["slopes"] = activations.final_slopes(adaptive)
-    report.write_json(output_dir / "metrics.json", metrics)
+    finished = Finished(parts, result, metrics, u_pred)
+    if output_dir is not None:
+        write(finished, output_dir)
     log.info("%s: rel L2 %.3e, %s in %.1f s", result.status, errors["rel_l2"], result.stop_reason, metrics["wall_time_s"])
-    return metrics
+    return finished
+
+
+def write(finished: Finished, output_dir: Path) -> None:
+    """A finished run's files in ``output_dir``, ``metrics.json`` last."""
+    reference = finished.parts.evaluator.reference
+    np.savez(output_dir / "prediction.npz", inputs=reference.inputs, u_pred=finished.u_pred, u_ref=reference.u)
+    torch.save(finished.parts.model.state_dict(), output_dir / "model.pt")
+    report.write_history(output_dir / "history.csv", finished.result.history)
+    parts = finished.parts
+    drawn = figures(parts.problem, parts.model, reference, finished.u_pred, finished.result.history, parts.trainer.loss.components)
+    for name, figure in drawn.items():
+        figure(output_dir / name)
+    report.write_json(output_dir / "metrics.json", finished.metrics)
+
+
+def figures(
+    problem: Problem, model: nn.Module, reference: Reference, u_pred: np.ndarray,
+    history: Sequence[dict[str, Any]], components: Sequence[str],
+) -> dict[str, Callable[[Path | None], Figure]]:
+    """The plots a run has, by file name: each draws its figure and saves it where it is told
+    (None: not saved). ``u_pred`` is the prediction at ``reference.inputs``."""
+    drawn: dict[str, Callable[[Path | None], Figure]] = {
+        "solution.png": lambda path: report.plot_solution(path, problem.domain, reference, u_pred),
+    }
+    if problem.domain.time is not None:
+        drawn["slices.png"] = lambda path: report.plot_slices(path, problem.domain, reference, u_pred)
+    if history:
+        drawn["loss.png"] = lambda path: report.plot_losses(path, history, list(components))
+        drawn["error.png"] = lambda path: report.plot_error(path, history)
+        if activations.adaptive_layers(model.activations):
+            drawn["slopes.png"] = lambda path: report.plot_slopes(path, history)
+    if not all(isinstance(layer, activations.Fixed) for layer in model.activations):
+        drawn["activations.png"] = lambda path: report.plot_activations(
+            path, model.activations, model.width, like=next(model.parameters())
+        )
+    return drawn
 
 
 def resolved(cfg: DictConfig) -> dict[str, Any]:

@@ -26,6 +26,8 @@ import yaml
 from omegaconf import OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
+from pinnsolve.report import read_history
+
 log = logging.getLogger(__name__)
 
 ERROR_FILE = "error.txt"  # written by a job that raised, in place of metrics.json
@@ -48,13 +50,6 @@ class Job:
     def setting(self) -> tuple[str, ...]:
         """The overrides that define the job's group: all but ``seed``."""
         return tuple(o for o in self.overrides if o.split("=", 1)[0].lstrip("+~") != "seed")
-
-
-def _read_history(path: Path) -> list[dict[str, float]]:
-    if not path.is_file():
-        return []
-    with path.open() as handle:
-        return [{k: float(v) if v not in ("", None) else math.nan for k, v in row.items()} for row in csv.DictReader(handle)]
 
 
 def _read_metrics(path: Path) -> dict[str, Any]:
@@ -84,7 +79,7 @@ def read_job(directory: Path) -> Job:
             job.metrics = _read_metrics(directory / "metrics.json")
             job.status = job.metrics.get("status", "completed")
         reading = "history.csv"
-        job.history = _read_history(directory / "history.csv")
+        job.history = read_history(directory / "history.csv")
     except (OSError, ValueError, TypeError, KeyError, csv.Error, yaml.YAMLError, OmegaConfBaseException) as error:
         detail = str(error).strip().splitlines()[0] if str(error).strip() else ""
         job.status, job.metrics, job.history = "failed", {}, []

@@ -39,11 +39,12 @@ def evaluate(model, inputs, variables, engine: str, keys=None) -> derivatives.Fi
     return derivatives.engine(engine).field(model, inputs, variables, keys)
 
 
-def load_config(*overrides: str) -> DictConfig:
-    """The composed pinnsolve config (what the CLI would run) with ``overrides``."""
+def load_config(*overrides: str, with_hydra: bool = False) -> DictConfig:
+    """The composed pinnsolve config (what the CLI would run) with ``overrides``; ``with_hydra``:
+    with Hydra's node too (``hydra.runtime.choices``: the option each group got)."""
     register_configs()
     with initialize_config_module(config_module="pinnsolve.conf", version_base="1.3"):
-        return compose(config_name="config", overrides=list(overrides))
+        return compose(config_name="config", overrides=list(overrides), return_hydra_config=with_hydra)
 
 
 def tiny_config(problem: str, *overrides: str) -> DictConfig:

@@ -156,4 +156,4 @@ def test_history_records_slopes_from_iteration_zero():
         assert first[f"slope_{k}_mean"] == pytest.approx(1.0, rel=1e-14)
         assert (first[f"slope_{k}_std"], first[f"slope_{k}_min"], first[f"slope_{k}_max"]) == pytest.approx((0, 1, 1))
     last = history[-1]
-    assert last[f"slope_1_min"] < last[f"slope_1_mean"] < last[f"slope_1_max"]
+    assert last["slope_1_min"] < last["slope_1_mean"] < last["slope_1_max"]

@@ -10,12 +10,15 @@ import numpy as np
 import pytest
 import torch
 
+from omegaconf import OmegaConf
+
 from conftest import PROBLEM_CONFIGS, TINY, load_config, pinnsolve_in_process
-from pinnsolve import cli
+from pinnsolve.config import validate
 from pinnsolve.sweep import _band, read_sweep
 
 RUN_FILES = ["metrics.json", "history.csv", "prediction.npz", "model.pt", "solution.png", "loss.png", "error.png"]
 TIME_DEPENDENT = {"burgers", "klein_gordon", "klein_gordon_cubic"}
+CONF = Path(__file__).resolve().parents[1] / "conf"
 
 
 def pinnsolve(*args: str, cwd: Path) -> subprocess.CompletedProcess:
@@ -33,10 +36,10 @@ def tiny_args(problem: str) -> list[str]:
 
 
 @pytest.mark.parametrize("problem", PROBLEM_CONFIGS)
-def test_tiny_run_writes_every_file(problem, tmp_path):
+def test_tiny_run_writes_every_file(problem, tmp_path, monkeypatch, capsys):
     out = tmp_path / "run"
-    result = pinnsolve(*tiny_args(problem), f"hydra.run.dir={out}", cwd=tmp_path)
-    assert result.returncode == 0, result.stderr
+    status, stderr = pinnsolve_in_process([*tiny_args(problem), f"hydra.run.dir={out}"], monkeypatch, capsys)
+    assert status == 0, stderr
     expected = RUN_FILES + (["slices.png"] if problem in TIME_DEPENDENT else [])
     for name in expected + [".hydra/config.yaml", ".hydra/overrides.yaml"]:
         assert (out / name).is_file() and (out / name).stat().st_size > 0, name
@@ -69,11 +72,11 @@ def test_tiny_run_writes_every_file(problem, tmp_path):
     assert rel == pytest.approx(metrics["rel_l2"], rel=1e-9)
 
 
-def test_poisson_in_three_dimensions_plots_a_slice(tmp_path):
+def test_poisson_in_three_dimensions_plots_a_slice(tmp_path, monkeypatch, capsys):
     out = tmp_path / "run"
     args = [*tiny_args("poisson"), "problem.dim=3", "problem.eval_points_per_axis=7", f"hydra.run.dir={out}"]
-    result = pinnsolve(*args, cwd=tmp_path)
-    assert result.returncode == 0, result.stderr
+    status, stderr = pinnsolve_in_process(args, monkeypatch, capsys)
+    assert status == 0, stderr
     metrics = json.loads((out / "metrics.json").read_text())
     assert metrics["variables"] == ["x", "y", "z"]
     assert np.load(out / "prediction.npz")["inputs"].shape == (343, 3)
@@ -90,10 +93,11 @@ def test_multirun_gives_each_job_its_own_directory(tmp_path):
 
 
 @pytest.mark.parametrize("activation", ["global", "neuron_wise"])
-def test_adaptive_run_reports_its_slopes(activation, tmp_path):
+def test_adaptive_run_reports_its_slopes(activation, tmp_path, monkeypatch, capsys):
     out = tmp_path / "run"
-    result = pinnsolve(*tiny_args("burgers"), f"activation={activation}", f"hydra.run.dir={out}", cwd=tmp_path)
-    assert result.returncode == 0, result.stderr
+    args = [*tiny_args("burgers"), f"activation={activation}", f"hydra.run.dir={out}"]
+    status, stderr = pinnsolve_in_process(args, monkeypatch, capsys)
+    assert status == 0, stderr
     for name in ("slopes.png", "activations.png", "loss.png"):
         assert (out / name).stat().st_size > 0, name
     metrics = json.loads((out / "metrics.json").read_text())
@@ -129,10 +133,10 @@ def test_adaptive_run_reports_its_slopes(activation, tmp_path):
         ["activation=raf", "network=resnet", "network.width=6", "problem.hard_bc=true"],
     ],
 )
-def test_raf_runs_from_the_command_line(overrides, tmp_path):
+def test_raf_runs_from_the_command_line(overrides, tmp_path, monkeypatch, capsys):
     out = tmp_path / "run"
-    result = pinnsolve(*tiny_args("poisson"), *overrides, f"hydra.run.dir={out}", cwd=tmp_path)
-    assert result.returncode == 0, result.stderr
+    status, stderr = pinnsolve_in_process([*tiny_args("poisson"), *overrides, f"hydra.run.dir={out}"], monkeypatch, capsys)
+    assert status == 0, stderr
     metrics = json.loads((out / "metrics.json").read_text())
     assert metrics["activation"] == "raf" and metrics["status"] == "completed"
     assert metrics["activation_settings"]["mode"] == ("learnable" if "activation.mode=learnable" in overrides else "partition")
@@ -203,28 +207,84 @@ PRESETS = {"adam_lbfgs": "lbfgs", "adam_bfgs": "bfgs", "adam_ssbfgs": "ssbfgs_ab
 
 @pytest.mark.parametrize("problem", PROBLEM_CONFIGS)
 @pytest.mark.parametrize("preset", sorted(PRESETS))
-def test_the_trainer_the_user_names_wins_over_the_problems_defaults(problem, preset):
+def test_the_trainer_the_user_names_wins_over_the_problems_experiment(problem, preset):
     cfg = load_config(f"problem={problem}", f"trainer={preset}")
+    plain = load_config(f"problem={problem}", "experiment=none", f"trainer={preset}")  # the preset's file alone
+    tuned = load_config(f"problem={problem}")
     assert cfg.trainer.quasi_newton.method.value == PRESETS[preset]
-    tuned = load_config(f"problem={problem}")  # the problem's own iteration counts stay
-    assert cfg.trainer.quasi_newton.iterations == tuned.trainer.quasi_newton.iterations
+    assert cfg.trainer.adam == plain.trainer.adam and cfg.trainer.quasi_newton == plain.trainer.quasi_newton
+    assert cfg.trainer.loss_weights == tuned.trainer.loss_weights  # the preset sets no weights: the experiment's stay
+    assert cfg.network == tuned.network and cfg.sampler == tuned.sampler
+
+
+def test_the_network_the_user_names_wins_over_the_problems_experiment():
+    tuned = load_config("problem=poisson")
+    assert (tuned.network.name, tuned.network.width) == ("mlp", 32)
+    resnet = load_config("problem=poisson", "network=resnet")
+    assert (resnet.network.name, resnet.network.width, resnet.network.init) == ("resnet", 50, "torch_default")
+    named_mlp, burgers = load_config("problem=burgers", "network=mlp"), load_config("problem=burgers")
+    assert (burgers.network.depth, burgers.network.width) == (4, 20)  # Burgers' experiment
+    assert (named_mlp.network.depth, named_mlp.network.width) == (4, 32)  # conf/network/mlp.yaml
+
+
+def test_a_sampler_the_user_names_keeps_the_experiments_point_counts():
+    tuned = load_config("problem=burgers")
+    sobol = load_config("problem=burgers", "sampler=sobol")
+    assert sobol.sampler.name.value == "sobol"
+    assert (sobol.sampler.n_residual, sobol.sampler.resample.value) == (tuned.sampler.n_residual, "rad") == (8000, "rad")
+
+
+def test_key_overrides_win_over_the_group_the_user_names():
+    cfg = load_config("problem=poisson", "network=resnet", "network.width=7")
+    assert (cfg.network.name, cfg.network.width) == ("resnet", 7)
+
+
+@pytest.mark.parametrize("problem", PROBLEM_CONFIGS)
+def test_a_problem_runs_with_its_own_experiment_and_experiment_none_with_the_plain_defaults(problem):
+    tuned, named, plain = (load_config(f"problem={problem}", *extra) for extra in ([], [f"experiment={problem}"], ["experiment=none"]))
+    assert load_config(f"problem={problem}", with_hydra=True).hydra.runtime.choices.experiment == problem
+    assert tuned == named
+    assert (plain.network.depth, plain.network.width, plain.sampler.n_residual) == (4, 32, 1000)
+    assert plain.trainer.quasi_newton.iterations == 1000 and dict(plain.trainer.loss_weights) == {}
+    # the problem's parameters are its file's; of them, an experiment tunes only how the boundary is imposed
+    assert {key: value for key, value in tuned.problem.items() if key != "hard_bc"} == {
+        key: value for key, value in plain.problem.items() if key != "hard_bc"}
+    assert (tuned.problem.hard_bc, plain.problem.hard_bc) == (problem == "poisson", False)
+
+
+EXPERIMENTS = sorted(
+    str(path.relative_to(CONF / "experiment").with_suffix("")) for path in (CONF / "experiment").rglob("*.yaml")
+)
+
+
+@pytest.mark.parametrize("experiment", EXPERIMENTS)
+def test_every_experiment_composes_into_a_valid_config_and_sets_no_activation_values(experiment):
+    meant_for = experiment.rsplit("/", 1)[-1]
+    problem = [f"problem={meant_for}"] if "/" not in experiment and meant_for != "none" else []
+    cfg = load_config(*problem, f"experiment={experiment}", with_hydra=True)
+    validate(cfg)
+    if meant_for != "none":
+        assert cfg.hydra.runtime.choices.problem == meant_for
+    # the activation comes before the experiment: values an experiment set there would override the one the user names
+    assert "activation" not in (OmegaConf.load(CONF / "experiment" / f"{experiment}.yaml") or {})
 
 
 @pytest.mark.parametrize("problem", ["poisson", "klein_gordon", "helmholtz"])
 def test_a_high_accuracy_experiment_selects_its_problem_and_the_trainer_the_user_names_wins(problem):
-    cfg = load_config(f"+experiment=high_accuracy/{problem}")
+    cfg = load_config(f"experiment=high_accuracy/{problem}")
     default = load_config(f"problem={problem}")
     assert cfg.problem.name == problem
     assert cfg.trainer.quasi_newton.iterations > default.trainer.quasi_newton.iterations
     assert cfg.sampler.n_residual > default.sampler.n_residual
-    chosen = load_config(f"+experiment=high_accuracy/{problem}", "trainer=adam_lbfgs")
+    chosen = load_config(f"experiment=high_accuracy/{problem}", "trainer=adam_lbfgs")
     assert chosen.trainer.quasi_newton.method.value == "lbfgs"
 
 
-def test_burgers_with_the_ssbroyden_preset_runs_from_the_command_line(tmp_path):
+def test_burgers_with_the_ssbroyden_preset_runs_from_the_command_line(tmp_path, monkeypatch, capsys):
     out = tmp_path / "run"
-    result = pinnsolve(*tiny_args("burgers"), "trainer=adam_ssbroyden", f"hydra.run.dir={out}", cwd=tmp_path)
-    assert result.returncode == 0, result.stderr
+    args = [*tiny_args("burgers"), "trainer=adam_ssbroyden", f"hydra.run.dir={out}"]
+    status, stderr = pinnsolve_in_process(args, monkeypatch, capsys)
+    assert status == 0, stderr
     metrics = json.loads((out / "metrics.json").read_text())
     assert metrics["methods"] == {"adam": "adam", "quasi_newton": "ssbroyden2"}
     assert metrics["derivatives"] == "autograd"  # auto, for a run far shorter than compiling pays back
@@ -236,7 +296,9 @@ def test_help_lists_the_groups_and_their_options(tmp_path):
     assert result.returncode == 0
     for line in ("problem: burgers, helmholtz, klein_gordon, klein_gordon_cubic, poisson",
                  "sampler: grid, halton, lhs, sobol, uniform", "trainer: adam_bfgs, adam_lbfgs, adam_ssbfgs, adam_ssbroyden",
-                 "activation: fixed, global, global_no_sr, layer_wise, layer_wise_no_sr, neuron_wise, neuron_wise_no_sr"):
+                 "activation: fixed, global, global_no_sr, layer_wise, layer_wise_no_sr, neuron_wise, neuron_wise_no_sr",
+                 "experiment: burgers, helmholtz, klein_gordon, klein_gordon_cubic, none, poisson",
+                 "experiment/high_accuracy: burgers, helmholtz, klein_gordon, poisson", "experiment/raf: poisson"):
         assert line in result.stdout, line
 
 
@@ -246,7 +308,11 @@ def test_help_lists_the_groups_and_their_options(tmp_path):
 # also run end to end in a process of its own below.
 REFUSED = [
     (["problem=heat"], "Could not find 'problem/heat'"),
-    (["problem=burgers", "+experiment=high_accuracy/klein_gordon"], "experiment=high_accuracy/klein_gordon is tuned for problem=klein_gordon, but problem=burgers was chosen"),
+    (["experiment=helmholtz"], "experiment=helmholtz is tuned for problem=helmholtz, but the problem is burgers; run problem=helmholtz"),
+    (["experiment=heat"], "experiment=heat: no such experiment; the experiments are ['adaptive/burgers', 'adaptive/helmholtz'"),
+    (["experiment=high_acuracy/burgers"], "experiment=high_acuracy/burgers: no such experiment"),
+    (["experiment=null"], "Config group override must be a string or a list. Got NoneType"),
+    (["problem=burgers", "experiment=high_accuracy/klein_gordon"], "experiment=high_accuracy/klein_gordon is tuned for problem=klein_gordon, but the problem is burgers; drop problem=burgers"),
     (["sampler.n_residual=abc"], "sampler.n_residual"),
     (["sampler.n_residual=0"], "sampler.n_residual: must be a positive integer, got 0"),
     (["sampler.n_initial=0"], "sampler.n_initial: must be a positive integer (burgers has initial conditions), got 0"),
@@ -340,12 +406,10 @@ def test_bad_input_is_one_clear_message_and_no_finished_run(overrides, message, 
     assert_refused(*pinnsolve_in_process([*TINY, *overrides, f"hydra.run.dir={out}"], monkeypatch, capsys), message, out)
 
 
-# one row per kind of refusal: an unknown option, a wrong type, an unknown key, a value pinnsolve's checks
-# refuse, a problem its experiment was not tuned for, and an error found only while assembling the run
-ONE_OF_EACH_KIND = [
-    ["problem=heat"], ["sampler.n_residual=abc"], ["trainer.loss_weights.wall=2"], ["sampler.n_residual=0"],
-    ["problem=burgers", "+experiment=high_accuracy/klein_gordon"], ["+trainer.loss_weights.wall=2"],
-]
+# every row runs in-process above; in a process of its own, one per way a refusal reaches the user: Hydra's
+# composition error (an unknown option), pinnsolve's check before Hydra makes the run directory (a value
+# out of range), and an error found only while assembling the run
+ONE_OF_EACH_KIND = [["problem=heat"], ["sampler.n_residual=0"], ["+trainer.loss_weights.wall=2"]]
 COMMAND_LINE_REFUSALS = [row for row in REFUSED if row[0] in ONE_OF_EACH_KIND]
 assert len(COMMAND_LINE_REFUSALS) == len(ONE_OF_EACH_KIND), "every kind's row must be in REFUSED"
 

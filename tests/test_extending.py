@@ -42,7 +42,7 @@ def test_a_new_problem_runs_end_to_end(tmp_path, monkeypatch):
     with open_dict(cfg):
         cfg.problem = OmegaConf.create({"name": "heat", "kappa": 0.1, "eval_points_per_axis": 9})
         cfg.trainer.loss_weights = {"residual": 1.0, "initial": 1.0, "boundary": 1.0}
-    metrics = run(cfg, tmp_path / "heat")
+    metrics = run(cfg, tmp_path / "heat").metrics
     assert metrics["problem"] == "heat" and metrics["variables"] == ["x", "t"]
     assert metrics["rel_l2"] < 0.5
     assert json.loads((tmp_path / "heat" / "metrics.json").read_text())["status"] == "completed"

@@ -203,7 +203,7 @@ def test_a_loss_that_blows_up_but_stays_finite_is_diverged(tmp_path):
     # the case: float64, lr 1e6 and ReLU³ grow the loss past any bound without overflowing
     cfg = tiny_config("poisson", "trainer.adam.lr=1e6", "activation.base=relu3", "trainer.log_every=1")
     out = tmp_path / "run"
-    metrics = run(cfg, out)
+    metrics = run(cfg, out).metrics
     assert metrics["status"] == "diverged"
     assert "× the initial" in metrics["stop_reason"] and "trainer.divergence_factor" in metrics["stop_reason"]
     with (out / "history.csv").open() as handle:

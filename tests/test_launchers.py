@@ -3,6 +3,7 @@ status as with the default launcher, and the cores shared among the jobs."""
 import csv
 import os
 
+from conftest import load_config
 from test_cli import pinnsolve, tiny_args
 
 
@@ -47,15 +48,12 @@ def test_a_submitit_local_sweep_runs_through_the_cluster_submission_path(tmp_pat
     assert list((sweep_dir / ".submitit").glob("*/*_result.pkl"))  # submitit's own record of each job
 
 
-def test_the_slurm_preset_composes_submitit_with_its_keys(tmp_path):
-    result = pinnsolve(
-        "hydra/launcher=slurm", "hydra.launcher.partition=gpu", "hydra.launcher.gpus_per_node=1", "--cfg", "hydra",
-        "-p", "hydra.launcher", cwd=tmp_path,
-    )
-    assert result.returncode == 0, result.stderr
-    assert "_target_: hydra_plugins.hydra_submitit_launcher.submitit_launcher.SlurmLauncher" in result.stdout
-    for line in ("partition: gpu", "gpus_per_node: 1", "cpus_per_task: 2", "timeout_min: 60"):
-        assert line in result.stdout
+def test_the_slurm_preset_composes_submitit_with_its_keys():
+    launcher = load_config(
+        "hydra/launcher=slurm", "hydra.launcher.partition=gpu", "hydra.launcher.gpus_per_node=1", with_hydra=True
+    ).hydra.launcher
+    assert launcher._target_ == "hydra_plugins.hydra_submitit_launcher.submitit_launcher.SlurmLauncher"
+    assert (launcher.partition, launcher.gpus_per_node, launcher.cpus_per_task, launcher.timeout_min) == ("gpu", 1, 2, 60)
 
 
 def test_an_optuna_search_minimises_rel_l2_and_a_failed_trial_is_a_bad_one_not_a_crash(tmp_path):
@@ -78,9 +76,10 @@ def test_an_optuna_search_minimises_rel_l2_and_a_failed_trial_is_a_bad_one_not_a
     assert best["best_params"]["trainer.adam.lr"] == 1e-2
 
 
-def test_the_tune_experiment_searches_with_optuna_over_the_rate_and_the_scale(tmp_path):
-    result = pinnsolve("+experiment=tune/burgers", "--cfg", "hydra", "-p", "hydra.sweeper", cwd=tmp_path)
-    assert result.returncode == 0, result.stderr
-    assert "_target_: hydra_plugins.hydra_optuna_sweeper.optuna_sweeper.OptunaSweeper" in result.stdout
-    for line in ("direction: minimize", "n_trials: 20", "trainer.adam.lr: tag(log, interval(1e-4, 1e-2))", "activation.scale: range(1, 11)"):
-        assert line in result.stdout
+def test_the_tune_experiment_searches_with_optuna_over_the_rate_and_the_scale():
+    cfg = load_config("experiment=tune/burgers", with_hydra=True)
+    sweeper = cfg.hydra.sweeper
+    assert sweeper._target_ == "hydra_plugins.hydra_optuna_sweeper.optuna_sweeper.OptunaSweeper"
+    assert (sweeper.direction, sweeper.n_trials) == ("minimize", 20)
+    assert dict(sweeper.params) == {"trainer.adam.lr": "tag(log, interval(1e-4, 1e-2))", "activation.scale": "range(1, 11)"}
+    assert (cfg.problem.name, cfg.activation.name, cfg.sampler.n_residual) == ("burgers", "neuron_wise", 2000)

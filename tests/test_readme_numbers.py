@@ -14,8 +14,9 @@ ENGINE = [
     "pinnsolve/constraints.py", "pinnsolve/samplers.py", "pinnsolve/resampling.py", "pinnsolve/assemble.py",
     "pinnsolve/evaluation.py", "pinnsolve/problem.py", "pinnsolve/geometry.py", "pinnsolve/run.py",
 ]
-# where jobs run (the launchers' presets) and what a search varies do not change what the defaults compute
-NOT_ENGINE = [":(exclude)conf/hydra", ":(exclude)conf/experiment/tune"]
+# where jobs run (the launchers' presets) and the named experiments (searches, papers' setups, longer
+# runs) do not change what the defaults compute
+NOT_ENGINE = [":(exclude)conf/hydra", ":(exclude,glob)conf/experiment/*/**"]
 
 
 def test_the_defaults_table_was_measured_on_the_engine_as_it_is():

@@ -35,7 +35,7 @@ def test_each_quasi_newton_method_runs_all_its_iterations_and_reduces_the_loss(m
     # yᵀs ≤ 1e-10; ours run the iterations asked for unless no decrease is possible at all.
     cfg = tiny_config("poisson", "trainer.adam.iterations=0", "trainer.quasi_newton.iterations=100",
                       "trainer.log_every=50", f"trainer.quasi_newton.method={method}")
-    metrics = run(cfg, tmp_path / "run")
+    metrics = run(cfg, tmp_path / "run").metrics
     assert metrics["methods"] == {"adam": "adam", "quasi_newton": method}
     assert metrics["iterations_adam"] == 0
     assert metrics["iterations_quasi_newton"] == 100, metrics["stop_reason"]
@@ -63,7 +63,7 @@ def test_quasi_newton_stops_cleanly_when_no_decrease_is_left(tmp_path):
     # the run then ends "completed" with the reason, the last state recorded
     cfg = tiny_config("poisson", "trainer.adam.iterations=0", "trainer.quasi_newton.iterations=3000",
                       "trainer.log_every=1000", "sampler.n_residual=4", "network.width=4", "network.depth=1")
-    metrics = run(cfg, tmp_path / "run")
+    metrics = run(cfg, tmp_path / "run").metrics
     assert metrics["status"] == "completed"
     assert "made no further progress" in metrics["stop_reason"], metrics["stop_reason"]
     with (tmp_path / "run" / "history.csv").open() as handle:
@@ -72,7 +72,7 @@ def test_quasi_newton_stops_cleanly_when_no_decrease_is_left(tmp_path):
 
 
 def test_each_phase_can_be_switched_off(tmp_path):
-    metrics = run(tiny_config("poisson", "trainer.quasi_newton.iterations=0"), tmp_path / "adam")
+    metrics = run(tiny_config("poisson", "trainer.quasi_newton.iterations=0"), tmp_path / "adam").metrics
     assert (metrics["iterations_adam"], metrics["iterations_quasi_newton"]) == (6, 0)
 
 
@@ -89,7 +89,7 @@ def test_loss_decreases_under_each_optimizer(tmp_path):
 def test_time_budget_stops_training(tmp_path):
     cfg = tiny_config("poisson", "trainer.adam.iterations=100000", "trainer.quasi_newton.iterations=0",
                       "trainer.time_budget_s=0.5", "trainer.log_every=100000")
-    metrics = run(cfg, tmp_path / "run")
+    metrics = run(cfg, tmp_path / "run").metrics
     assert metrics["status"] == "completed"
     assert "time budget" in metrics["stop_reason"]
     assert 0 < metrics["iterations_adam"] < 100000
@@ -99,7 +99,7 @@ def test_time_budget_stops_training(tmp_path):
 def test_target_error_stops_training(tmp_path):
     cfg = tiny_config("poisson", "trainer.adam.iterations=0", "trainer.quasi_newton.iterations=2000",
                       "trainer.target_rel_l2=0.5", "trainer.log_every=10")
-    metrics = run(cfg, tmp_path / "run")
+    metrics = run(cfg, tmp_path / "run").metrics
     assert "reached the target" in metrics["stop_reason"]
     assert metrics["rel_l2"] <= 0.5 and metrics["iterations_quasi_newton"] < 2000
     assert metrics["time_to_rel_l2"]["1e-02"] is None or metrics["rel_l2"] <= 1e-2
@@ -109,7 +109,7 @@ def test_divergence_stops_and_keeps_what_it_had(tmp_path):
     cfg = tiny_config("poisson", "precision=float32", "trainer.adam.lr=1e20", "trainer.adam.iterations=50",
                       "trainer.log_every=1")
     out = tmp_path / "run"
-    metrics = run(cfg, out)
+    metrics = run(cfg, out).metrics
     assert metrics["status"] == "diverged"
     assert "loss became" in metrics["stop_reason"]
     saved = json.loads((out / "metrics.json").read_text())

@@ -1,0 +1,152 @@
+"""The Python API: :func:`solve` trains from the command line's overrides, :func:`load` reads a run
+directory back; both give a :class:`Solution` to predict with and plot.
+
+    from pinnsolve import solve
+    solution = solve("problem=poisson", "activation=neuron_wise")    # writes nothing
+    solution.metrics["rel_l2"], solution.predict([[0.5, 0.5]]), solution.plot("loss")
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+import yaml
+from hydra import compose, initialize_config_module
+from hydra.core.global_hydra import GlobalHydra
+from hydra.errors import CompactHydraException
+from matplotlib.figure import Figure
+from numpy.typing import ArrayLike
+from omegaconf import DictConfig, OmegaConf, open_dict
+from omegaconf.errors import OmegaConfBaseException
+from torch import nn
+
+from pinnsolve import checkpoint, interrupts, report
+from pinnsolve.assemble import build_model, plain, resolve_device
+from pinnsolve.config import (
+    Config, ConfigError, check_experiment, check_output_dir, one_line, problem_from_config, register_configs, validate,
+)
+from pinnsolve.problem import Problem, Reference
+from pinnsolve.run import figures, run
+
+
+@dataclass
+class Solution:
+    """A trained model with its problem, config, metrics (``metrics.json``'s dict) and history
+    (``history.csv``'s rows); ``run_dir`` is where its files are (None: it wrote none)."""
+
+    config: DictConfig
+    problem: Problem
+    model: nn.Module
+    metrics: dict[str, Any]
+    history: list[dict[str, float]]
+    run_dir: Path | None = None
+    components: Sequence[str] = field(default=())  # the loss components, for the loss plot
+
+    @property
+    def variables(self) -> tuple[str, ...]:
+        return self.problem.variables
+
+    def predict(self, points: ArrayLike) -> np.ndarray:
+        """u at ``points``, an ``(N, d)`` array whose columns are :attr:`variables` in order; shape ``(N,)``."""
+        array = np.asarray(points, dtype=np.float64)
+        if array.ndim != 2 or array.shape[1] != len(self.variables):
+            raise ValueError(f"points: expected an (N, {len(self.variables)}) array of {list(self.variables)}, got shape {array.shape}")
+        parameter = next(self.model.parameters())
+        with torch.no_grad():
+            u = self.model(torch.as_tensor(array, dtype=parameter.dtype, device=parameter.device))
+        return u.cpu().double().numpy()
+
+    @cached_property
+    def reference(self) -> Reference:
+        """The problem's reference solution on its evaluation grid (computed once, on first use)."""
+        return self.problem.reference()
+
+    def plot(self, name: str = "solution", path: str | Path | None = None) -> Figure:
+        """The figure a run writes as ``NAME.png`` (solution, slices, loss, error, slopes,
+        activations: those this run has), saved to ``path`` if given."""
+        drawn = figures(
+            self.problem, self.model, self.reference, self.predict(self.reference.inputs), self.history, self.components
+        )
+        available = [file.removesuffix(".png") for file in drawn]
+        if name not in available:
+            raise ValueError(f"plot: no {name!r} figure for this run; it has {available}")
+        return drawn[f"{name}.png"](None if path is None else Path(path))
+
+
+def compose_config(*overrides: str) -> DictConfig:
+    """The config ``pinnsolve OVERRIDES`` would run, checked as the command checks it; Hydra's
+    global state is left as it was (a Hydra app may call this). Raises :class:`ConfigError`."""
+    register_configs()
+    global_hydra = GlobalHydra.instance()
+    outer = global_hydra.hydra if global_hydra.is_initialized() else None
+    global_hydra.clear()
+    try:
+        with initialize_config_module(config_module="pinnsolve.conf", version_base="1.3"):
+            try:
+                cfg = compose(config_name="config", overrides=list(overrides), return_hydra_config=True)
+            except (CompactHydraException, OmegaConfBaseException, ValueError) as error:
+                raise ConfigError(one_line(error)) from None
+            check_experiment(cfg.hydra.runtime.choices)
+    finally:
+        if outer is not None:
+            GlobalHydra.instance().initialize(outer)
+    with open_dict(cfg):
+        del cfg["hydra"]
+    validate(cfg)
+    return cfg
+
+
+def solve(*overrides: str, output_dir: str | Path | None = None) -> Solution:
+    """Train as ``pinnsolve OVERRIDES`` would (``solve("problem=burgers", "seed=1")``).
+
+    ``output_dir=None`` writes nothing; a directory gets every file the command writes, with the
+    config in ``.hydra/config.yaml`` as Hydra saves it, so that :func:`load` and
+    ``pinnsolve resume=`` take it. SIGINT stops training at the next iteration and returns what
+    it has (``metrics["status"] == "interrupted"``).
+    """
+    cfg = compose_config(*overrides)
+    run_dir = None if output_dir is None else Path(output_dir)
+    if run_dir is not None:
+        check_output_dir(run_dir, "output_dir")
+        (run_dir / ".hydra").mkdir(parents=True, exist_ok=True)
+        (run_dir / ".hydra" / "config.yaml").write_text(OmegaConf.to_yaml(cfg))
+        (run_dir / ".hydra" / "overrides.yaml").write_text(yaml.safe_dump(list(overrides)))
+    with interrupts.watch():
+        finished = run(cfg, run_dir)
+    return Solution(
+        cfg, finished.parts.problem, finished.parts.model, finished.metrics, finished.result.history, run_dir,
+        tuple(finished.parts.trainer.loss.components),
+    )
+
+
+def load(run_dir: str | Path, *, device: str | None = None) -> Solution:
+    """The trained model of a finished run directory (``.hydra/config.yaml`` and ``model.pt``),
+    with its metrics and history, on ``device`` (default: the config's, ``auto`` picking CUDA
+    where there is one)."""
+    run_dir = Path(run_dir)
+    config_file, model_file = run_dir / ".hydra" / "config.yaml", run_dir / "model.pt"
+    if not config_file.is_file():
+        raise FileNotFoundError(f"{run_dir}: not a run directory (no .hydra/config.yaml)")
+    if not model_file.is_file():
+        state = "it was interrupted before its end" if (run_dir / checkpoint.FILE).is_file() else "it did not finish"
+        raise FileNotFoundError(f"{run_dir}: no model.pt ({state}; `pinnsolve resume={run_dir}` continues it)")
+    try:
+        cfg = OmegaConf.merge(OmegaConf.structured(Config), OmegaConf.load(config_file))
+    except (OmegaConfBaseException, yaml.YAMLError) as error:
+        raise ConfigError(f"{config_file}: not a pinnsolve config ({str(error).splitlines()[0]})") from None
+    problem = problem_from_config(cfg)
+    target = resolve_device(device or plain(cfg.device))
+    model = build_model(cfg, problem).to(device=target, dtype=getattr(torch, plain(cfg.precision)))
+    model.load_state_dict(torch.load(model_file, map_location=target, weights_only=True))
+    metrics_file = run_dir / "metrics.json"
+    metrics = json.loads(metrics_file.read_text()) if metrics_file.is_file() else {}
+    return Solution(
+        cfg, problem, model, metrics, report.read_history(run_dir / "history.csv"), run_dir,
+        tuple(metrics.get("loss_components", {})),
+    )
