@@ -31,7 +31,8 @@ QUIET = "trainer.progress_bar=false"
 # comparison.png is shown; scale n = 10 unless a sweep says otherwise (the activation configs' default)
 STUDIES = {
     "burgers": {
-        "title": "Burgers (GAAF Table 1, LAAF Appendix B): 6×20 tanh, 10,000 residual + 400 initial/boundary points, "
+        "title": "Burgers (GAAF Table 1; the LAAF preprint, arXiv v1–v2 only: the published LAAF paper has no forward "
+        "Burgers): 6×20 tanh, 10,000 residual + 400 initial/boundary points, "
         "Adam lr 8e-4, rel L2 at 2000 iterations",
         "sweeps": {
             "activations": f"{BURGERS} activation=fixed,global,global_no_sr,layer_wise,layer_wise_no_sr,"
