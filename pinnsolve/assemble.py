@@ -5,6 +5,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 import logging
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -13,12 +14,13 @@ from omegaconf import DictConfig, OmegaConf
 from torch import nn
 
 from pinnsolve import activations, derivatives, raf
-from pinnsolve.config import SLOPE_VARIANTS, ConfigError, activation_config, hard_bc, problem_from_config, validate
+from pinnsolve.config import SLOPE_VARIANTS, ConfigError, activation_config, hard_bc, inverse_start, problem_from_config, validate
 from pinnsolve.constraints import HardDirichlet, boundary_dirichlet, soft_conditions
 from pinnsolve.evaluation import Evaluator
+from pinnsolve.inverse import Coefficients, Observations, read_observations, sample_observations
 from pinnsolve.loss import Penalty, PINNLoss, TrainingPoints, derivatives_needed
 from pinnsolve.network import NETWORKS
-from pinnsolve.problem import Problem, Region
+from pinnsolve.problem import Problem, Reference, Region
 from pinnsolve.samplers import SAMPLERS, CollocationSampler
 from pinnsolve.optim import LineSearch
 from pinnsolve.phases import AdamPhase, AdamSettings, LossTransform, Phase, QuasiNewtonPhase, QuasiNewtonSettings
@@ -71,15 +73,39 @@ def build_penalties(cfg: DictConfig, model: nn.Module) -> list[Penalty]:
     return [Penalty("slope_recovery", lambda: activations.slope_recovery(layers), weight)]
 
 
-def build_monitor(model: nn.Module) -> Callable[[], dict[str, float]] | None:
-    """Extra history columns: the adaptive slopes, if the model has any."""
+def build_monitor(model: nn.Module, coefficients: Coefficients | None) -> Callable[[], dict[str, float]] | None:
+    """Extra history columns: the adaptive slopes, if the model has any, and the identified coefficients."""
     layers = activations.adaptive_layers(model.activations)
-    return (lambda: activations.slope_statistics(layers)) if layers else None
+    if not layers and coefficients is None:
+        return None
+    return lambda: {
+        **(activations.slope_statistics(layers) if layers else {}),
+        **(coefficients.current() if coefficients is not None else {}),
+    }
+
+
+def build_observations(cfg: DictConfig, problem: Problem, reference: Reference) -> Observations | None:
+    """The measurements ``inverse`` asks for: drawn from the reference (their own generator, seeded
+    by ``cfg.seed``, so the collocation points are as without them), or read from a file."""
+    inverse = cfg.inverse
+    if inverse.data is not None:
+        try:
+            return read_observations(Path(inverse.data), problem.variables, problem.domain)
+        except ValueError as error:
+            raise ConfigError(f"inverse.data: {error}") from None
+    if inverse.observations:
+        rng = np.random.default_rng((cfg.seed, OBSERVATIONS_STREAM))
+        return sample_observations(reference, inverse.observations, inverse.noise, rng)
+    return None
+
+
+OBSERVATIONS_STREAM = 1  # the second stream of the run's seed; the sampler draws from the first
 
 
 def build_model(cfg: DictConfig, problem: Problem) -> nn.Module:
     """The network, initialised from ``cfg.seed`` alone (the global RNG is left as it was),
-    wrapped to meet the boundary data exactly if ``problem.hard_bc``."""
+    wrapped to meet the boundary data exactly if ``problem.hard_bc``; the coefficients an inverse
+    problem identifies are its submodule ``coefficients``."""
     box, n = problem.domain, cfg.network
     shape = {"depth": n.depth} if n.name == "mlp" else {"blocks": n.blocks}
     with torch.random.fork_rng(devices=[]):
@@ -94,9 +120,10 @@ def build_model(cfg: DictConfig, problem: Problem) -> nn.Module:
             input_scaling=n.input_scaling,
             **shape,
         )
-    if hard_bc(cfg):
-        return HardDirichlet(network, box, boundary_dirichlet(problem).value)
-    return network
+    model = HardDirichlet(network, box, boundary_dirichlet(problem).value) if hard_bc(cfg) else network
+    if cfg.inverse.parameters:  # trained with the network's weights, saved with them in model.pt
+        model.coefficients = Coefficients(inverse_start(cfg.inverse), cfg.inverse.positive)
+    return model
 
 
 def build_engine(
@@ -152,6 +179,7 @@ class Assembly:
     evaluator: Evaluator
     trainer: Trainer
     sampler: CollocationSampler  # its generator draws every point, so a checkpoint keeps its state
+    observations: Observations | None = None  # the measurements of an inverse problem or a data fit
 
 
 def assemble(cfg: DictConfig) -> Assembly:
@@ -168,6 +196,9 @@ def assemble(cfg: DictConfig) -> Assembly:
     # the problem's file lists a weight for every condition; one imposed exactly has no loss term
     imposed = {c.name for c in problem.conditions} - {c.name for c in conditions}
     engine = build_engine(cfg, model, frozenset().union(*derivatives_needed(problem, conditions).values()), problem.variables)
+    reference = problem.reference()
+    observations = build_observations(cfg, problem, reference)
+    coefficients = model.coefficients if cfg.inverse.parameters else None
     try:
         loss = PINNLoss(
             problem,
@@ -175,6 +206,11 @@ def assemble(cfg: DictConfig) -> Assembly:
             weights={name: w for name, w in cfg.trainer.loss_weights.items() if name not in imposed},
             penalties=build_penalties(cfg, model),
             conditions=conditions,
+            data=None if observations is None else (
+                torch.as_tensor(observations.inputs, dtype=dtype, device=device),
+                torch.as_tensor(observations.u, dtype=dtype, device=device),
+            ),
+            coefficients=coefficients,
         )
     except ValueError as error:
         raise ConfigError(f"trainer.loss_weights: {error}") from None
@@ -190,7 +226,7 @@ def assemble(cfg: DictConfig) -> Assembly:
         residual=tensor(sampler.interior(s.n_residual)),
         regions={region: tensor(draw[region]()) for region in sorted(loss.regions, key=lambda r: r.value)},
     )
-    evaluator = Evaluator(problem.reference(), dtype=dtype, device=device)
+    evaluator = Evaluator(reference, dtype=dtype, device=device)
     resampler = build_resampler(cfg, sampler)
 
     def resample(model: nn.Module) -> torch.Tensor:
@@ -210,7 +246,7 @@ def assemble(cfg: DictConfig) -> Assembly:
         resample=resample if resampler is not None else None,
         resample_every=s.resample_every,
         progress_bar=t.progress_bar,
-        monitor=build_monitor(model),
+        monitor=build_monitor(model, coefficients),
         checkpoint_every=t.checkpoint_every,
     )
-    return Assembly(problem, model, evaluator, trainer, sampler)
+    return Assembly(problem, model, evaluator, trainer, sampler, observations)

@@ -139,12 +139,25 @@ class TrainerConfig:
 
 
 @dataclass
+class InverseConfig:
+    """Coefficients of the problem identified from measurements of its solution."""
+
+    parameters: list[str] = field(default_factory=list)  # of the problem's coefficients
+    init: list[float] = field(default_factory=list)  # starting values, one per parameter; empty: 0 each, or 1 if positive
+    positive: list[str] = field(default_factory=list)  # identified as exp(θ), so they stay positive
+    observations: int = 0  # points drawn from the reference solution (the run's seed)
+    noise: float = 0.0  # Gaussian noise added to them, times the values' standard deviation
+    data: Optional[str] = None  # or the user's measurements: .npz or .csv with the variables and u
+
+
+@dataclass
 class Config:
     problem: Any = MISSING
     activation: Any = MISSING
     sampler: SamplerConfig = field(default_factory=SamplerConfig)
     network: NetworkConfig = field(default_factory=NetworkConfig)
     trainer: TrainerConfig = field(default_factory=TrainerConfig)
+    inverse: InverseConfig = field(default_factory=InverseConfig)
     precision: Precision = Precision.float64
     derivatives: Derivatives = Derivatives.auto
     device: Device = Device.auto
@@ -344,6 +357,47 @@ def problem_from_config(cfg: DictConfig) -> Problem:
         raise ConfigError(f"problem ({name}): {error}") from None
 
 
+def inverse_start(inverse: DictConfig) -> dict[str, float]:
+    """Each identified coefficient's starting value: ``inverse.init``'s, else 0 (1 if positive)."""
+    if inverse.init:
+        return {name: float(value) for name, value in zip(inverse.parameters, inverse.init)}
+    return {name: 1.0 if name in inverse.positive else 0.0 for name in inverse.parameters}
+
+
+def check_inverse(inverse: DictConfig, problem: Problem) -> None:
+    """The ``inverse`` node: coefficients the problem has, starting values that are not the true
+    ones, and measurements to identify them from (either drawn or read, not both)."""
+    names = list(inverse.parameters)
+    coefficients = list(type(problem).coefficients)
+    for name in names:
+        _require(name in coefficients, "inverse.parameters", f"coefficients of {type(problem).__name__}, {coefficients}", name)
+    _require(len(set(names)) == len(names), "inverse.parameters", "distinct names", names)
+    for name in inverse.positive:
+        _require(name in names, "inverse.positive", f"among inverse.parameters {names}", name)
+    if inverse.init:
+        _require(len(inverse.init) == len(names), "inverse.init", f"one value per parameter of {names}, or empty", list(inverse.init))
+    start = inverse_start(inverse)
+    for name in inverse.positive:
+        _require(start[name] > 0, "inverse.init", f"positive for {name} (it is identified as exp(θ))", start[name])
+    _require(inverse.observations >= 0, "inverse.observations", "≥ 0", inverse.observations)
+    _require(inverse.noise >= 0, "inverse.noise", "≥ 0", inverse.noise)
+    if inverse.data is not None and inverse.observations:
+        raise ConfigError("inverse.data: measurements come from a file or are drawn (inverse.observations), not both")
+    if inverse.noise and not inverse.observations:
+        raise ConfigError("inverse.noise: adds noise to inverse.observations, which is 0 (a data file carries its own)")
+    if names and inverse.data is None and not inverse.observations:
+        raise ConfigError(f"inverse.parameters: {names} need measurements: set inverse.observations=N or inverse.data=FILE")
+    size = problem.reference_size
+    if size is not None:
+        _require(inverse.observations <= size, "inverse.observations", f"at most the reference grid's {size} points",
+                 inverse.observations)
+    if inverse.data is None:  # drawn from the configured problem: its values are the true ones
+        for name in names:
+            true = getattr(problem, name)
+            if start[name] == true:
+                raise ConfigError(f"inverse.init: {name} would start at {start[name]:g}, its true value; give inverse.init")
+
+
 def hard_bc(cfg: DictConfig) -> bool:
     return bool(cfg.problem.get("hard_bc", False))
 
@@ -436,6 +490,7 @@ def validate(cfg: DictConfig) -> None:
     _require(t.checkpoint_every >= 0, "trainer.checkpoint_every", "≥ 0 (0: at the end of each phase only)", t.checkpoint_every)
     for name, weight in t.loss_weights.items():
         _require(weight >= 0, f"trainer.loss_weights.{name}", "≥ 0", weight)
+    check_inverse(cfg.inverse, problem)
     needed, counted = memory_needed(cfg, problem)
     available = physical_memory()
     if available is not None and needed > available:

@@ -8,6 +8,7 @@ import torch
 from torch import Tensor, nn
 
 from pinnsolve.derivatives import DerivativeEngine, Key, derivatives_used
+from pinnsolve.inverse import Coefficients, with_coefficients
 from pinnsolve.problem import Condition, Problem, Region
 
 
@@ -42,12 +43,14 @@ def derivatives_needed(problem: Problem, conditions: Sequence[Condition]) -> dic
 
 
 class PINNLoss:
-    """J = w_residual·MSE(residual) + Σ_c w_c·MSE(condition c) + Σ_p w_p·penalty p.
+    """J = w_residual·MSE(residual) + Σ_c w_c·MSE(condition c) [+ w_data·MSE(u − measured)] + Σ_p w_p·penalty p.
 
     ``conditions`` (default: all the problem's) are those the loss enforces; one imposed exactly
-    by the network is left out. Components are named ``residual``, then each condition's name,
-    then each penalty's name. ``weights`` are for the residual and the conditions (not given: 1);
-    a penalty carries its own. ``engine`` computes the derivatives, each point set's those its
+    by the network is left out. ``data``, measurements (points ``(N, d)``, values ``(N,)``), adds
+    the ``data`` term; ``coefficients``, trained with the network, are the problem's fields the
+    residual then reads (:func:`~pinnsolve.inverse.with_coefficients`). Components are named
+    ``residual``, then each condition's name, ``data``, then each penalty's name. ``weights`` are
+    for all but the penalties (not given: 1); a penalty carries its own. ``engine`` computes the derivatives, each point set's those its
     residuals ask for (found once, here); the residual and condition terms are evaluated as the
     engine prepares them (compiled, for one).
     """
@@ -60,12 +63,16 @@ class PINNLoss:
         weights: Mapping[str, float] | None = None,
         penalties: Sequence[Penalty] = (),
         conditions: Sequence[Condition] | None = None,
+        data: tuple[Tensor, Tensor] | None = None,
+        coefficients: Coefficients | None = None,
     ) -> None:
         self.problem = problem
         self.engine = engine
         self.conditions = tuple(problem.conditions if conditions is None else conditions)
         self.penalties = tuple(penalties)
-        self.pde_components = ("residual", *(c.name for c in self.conditions))
+        self.data = data
+        self.coefficients = coefficients
+        self.pde_components = ("residual", *(c.name for c in self.conditions), *(("data",) if data is not None else ()))
         self.components = (*self.pde_components, *(p.name for p in self.penalties))
         if len(set(self.components)) != len(self.components):
             raise ValueError(f"loss components must have distinct names, got {self.components}")
@@ -91,21 +98,30 @@ class PINNLoss:
         """The PDE residual at each row of ``inputs`` (shape ``(N, d)``), detached, shape ``(N,)``;
         evaluated ``chunk`` rows at a time to bound the memory of the derivative graphs."""
         parts = []
+        problem = self.current_problem()
         with torch.enable_grad():
             for rows in torch.split(inputs, chunk):
-                field = self.engine.field(model, rows, self.problem.variables, self.keys[None])
-                parts.append(self.problem.residual(field).detach())
+                field = self.engine.field(model, rows, problem.variables, self.keys[None])
+                parts.append(problem.residual(field).detach())
         return torch.cat(parts)
+
+    def current_problem(self) -> Problem:
+        """The problem with the coefficients as trained so far (the problem itself if none are)."""
+        return self.problem if self.coefficients is None else with_coefficients(self.problem, self.coefficients.values())
 
     def _unprepared_pde_terms(
         self, model: nn.Module, residual_points: Tensor, region_points: dict[Region, Tensor]
     ) -> dict[str, Tensor]:
-        variables = self.problem.variables
+        problem = self.current_problem()
+        variables = problem.variables
         field = self.engine.field(model, residual_points, variables, self.keys[None])
-        terms = {"residual": self.problem.residual(field).square().mean()}
+        terms = {"residual": problem.residual(field).square().mean()}
         fields = {region: self.engine.field(model, inputs, variables, self.keys[region]) for region, inputs in region_points.items()}
         for condition in self.conditions:
             terms[condition.name] = condition.residual(fields[condition.region]).square().mean()
+        if self.data is not None:
+            inputs, measured = self.data
+            terms["data"] = (model(inputs) - measured).square().mean()
         return terms
 
     def __call__(self, model: nn.Module, points: TrainingPoints) -> tuple[Tensor, dict[str, Tensor]]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import ClassVar
 from enum import Enum
 
 import numpy as np
@@ -74,7 +75,15 @@ class Reference:
 
 
 class Problem(ABC):
-    """A PDE ``residual(u) = 0`` on ``domain`` with ``conditions``."""
+    """A PDE ``residual(u) = 0`` on ``domain`` with ``conditions``.
+
+    ``coefficients`` names the fields the residual reads as the operator's coefficients: those an
+    inverse problem may identify (:mod:`pinnsolve.inverse`). A forcing term belongs in a
+    ``source(points)`` method: it is data of the PDE, and an identified problem keeps the
+    configured problem's.
+    """
+
+    coefficients: ClassVar[tuple[str, ...]] = ()
 
     @property
     @abstractmethod

@@ -7,7 +7,7 @@ from __future__ import annotations
 import csv
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -193,6 +193,20 @@ def plot_slopes(path: Path | None, history: Sequence[dict[str, Any]]) -> Figure:
     ax.set(xlabel="iteration", ylabel="slope n·a", title="adaptive activation slopes")
     ax.legend()
     ax.grid(True, alpha=0.3)
+    return _save(fig, path)
+
+
+def plot_parameters(path: Path | None, history: Sequence[dict[str, Any]], true: Mapping[str, float | None]) -> Figure:
+    """Each identified coefficient against iteration, one panel each, its true value dashed where known."""
+    iterations = [row["iteration"] for row in history]
+    fig = Figure(figsize=(4.2 * len(true), 3.6), layout="constrained")
+    for ax, (name, value) in zip(np.atleast_1d(fig.subplots(1, len(true))), true.items()):
+        ax.plot(iterations, [row[name] for row in history], label="identified")
+        if value is not None:
+            ax.axhline(value, color="k", linestyle="--", label=f"true {value:.6g}")
+        ax.set(xlabel="iteration", ylabel=name, title=name)
+        ax.legend()
+        ax.grid(True, alpha=0.3)
     return _save(fig, path)
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,6 +17,7 @@ from torch import nn
 from pinnsolve import activations, checkpoint, interrupts, report
 from pinnsolve.assemble import Assembly, assemble, plain
 from pinnsolve.config import activation_config
+from pinnsolve.inverse import Observations
 from pinnsolve.problem import Problem, Reference
 from pinnsolve.sweep import ERROR_FILE
 from pinnsolve.trainer import TrainingResult
@@ -27,7 +28,7 @@ log = logging.getLogger(__name__)
 # what a run writes into its directory (Hydra's .hydra/ and the log aside)
 RUN_FILES = (
     "metrics.json", "history.csv", "model.pt", "prediction.npz", checkpoint.FILE, ERROR_FILE,
-    "solution.png", "slices.png", "loss.png", "error.png", "slopes.png", "activations.png",
+    "solution.png", "slices.png", "loss.png", "error.png", "slopes.png", "activations.png", "parameters.png",
 )
 
 
@@ -113,6 +114,8 @@ def run(cfg: DictConfig, output_dir: Path | None, *, resume: bool = False) -> Fi
     if adaptive:
         metrics["slope_recovery"] = activations.slope_recovery(adaptive).item()
         metrics["slopes"] = activations.final_slopes(adaptive)
+    if trainer.loss.coefficients is not None:
+        metrics["identified"] = identified(trainer.loss.coefficients.current(), problem, parts.observations)
     finished = Finished(parts, result, metrics, u_pred)
     if output_dir is not None:
         write(finished, output_dir)
@@ -127,18 +130,38 @@ def write(finished: Finished, output_dir: Path) -> None:
     torch.save(finished.parts.model.state_dict(), output_dir / "model.pt")
     report.write_history(output_dir / "history.csv", finished.result.history)
     parts = finished.parts
-    drawn = figures(parts.problem, parts.model, reference, finished.u_pred, finished.result.history, parts.trainer.loss.components)
+    drawn = figures(
+        parts.problem, parts.model, reference, finished.u_pred, finished.result.history, parts.trainer.loss.components,
+        {name: entry["true"] for name, entry in finished.metrics.get("identified", {}).items()},
+    )
     for name, figure in drawn.items():
         figure(output_dir / name)
     report.write_json(output_dir / "metrics.json", finished.metrics)
 
 
+def identified(values: dict[str, float], problem: Problem, observations: Observations | None) -> dict[str, dict[str, Any]]:
+    """Each identified coefficient's value, and where the measurements were drawn from the
+    configured problem, its true value and the errors."""
+    known = observations is not None and observations.synthetic
+    entries = {}
+    for name, value in values.items():
+        true = float(getattr(problem, name)) if known else None
+        entries[name] = {
+            "value": value,
+            "true": true,
+            "abs_error": abs(value - true) if true is not None else None,
+            "rel_error": abs(value - true) / abs(true) if true else None,
+        }
+    return entries
+
+
 def figures(
     problem: Problem, model: nn.Module, reference: Reference, u_pred: np.ndarray,
-    history: Sequence[dict[str, Any]], components: Sequence[str],
+    history: Sequence[dict[str, Any]], components: Sequence[str], identified: Mapping[str, float | None] | None = None,
 ) -> dict[str, Callable[[Path | None], Figure]]:
     """The plots a run has, by file name: each draws its figure and saves it where it is told
-    (None: not saved). ``u_pred`` is the prediction at ``reference.inputs``."""
+    (None: not saved). ``u_pred`` is the prediction at ``reference.inputs``; ``identified``, the
+    identified coefficients' true values (None where unknown)."""
     drawn: dict[str, Callable[[Path | None], Figure]] = {
         "solution.png": lambda path: report.plot_solution(path, problem.domain, reference, u_pred),
     }
@@ -149,6 +172,8 @@ def figures(
         drawn["error.png"] = lambda path: report.plot_error(path, history)
         if activations.adaptive_layers(model.activations):
             drawn["slopes.png"] = lambda path: report.plot_slopes(path, history)
+        if identified:
+            drawn["parameters.png"] = lambda path: report.plot_parameters(path, history, identified)
     if not all(isinstance(layer, activations.Fixed) for layer in model.activations):
         drawn["activations.png"] = lambda path: report.plot_activations(
             path, model.activations, model.width, like=next(model.parameters())

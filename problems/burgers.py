@@ -1,4 +1,4 @@
-"""Viscous Burgers' equation u_t + u u_x = ν u_xx on [−1,1] × [0, t_max].
+"""Viscous Burgers' equation u_t + λ u u_x = ν u_xx (λ = 1 unless identified) on [−1,1] × [0, t_max].
 
 u(x, 0) = −sin(πx), u(±1, t) = 0 (Raissi, Perdikaris & Karniadakis 2019). The reference is the
 Hopf–Cole solution, computed here by quadrature.
@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 import torch
@@ -19,17 +20,18 @@ from pinnsolve.problem import Condition, Problem, Reference, Region, dirichlet, 
 _GAUSS_NODES, _GAUSS_WEIGHTS = np.polynomial.legendre.leggauss(16)
 
 
-def hopf_cole(x: np.ndarray, t: np.ndarray, nu: float, panels: int) -> np.ndarray:
-    """Hopf–Cole solution at points ``(x, t)`` (equal shapes), by composite Gauss–Legendre quadrature.
+def hopf_cole(x: np.ndarray, t: np.ndarray, nu: float, panels: int, convection: float = 1.0) -> np.ndarray:
+    """Hopf–Cole solution of u_t + λ u u_x = ν u_xx, u(x, 0) = −sin(πx), at points ``(x, t)``
+    (equal shapes), by composite Gauss–Legendre quadrature.
 
-    With c = √(4νt) and A = 1/(2πν),
+    v = λu solves λ = 1's equation from v(x, 0) = −λ sin(πx), so with c = √(4νt) and A = λ/(2πν),
     u(x, t) = −∫ sin(π(x − cz)) w(z) dz / ∫ w(z) dz,   w(z) = exp(−z² − A cos(π(x − cz))).
     ``panels`` 16-point panels cover z ∈ [−L, L], where L² = 2A + 60 puts every neglected w below
-    e⁻⁶⁰ of its largest value (the cosine term moves log w by at most 2A).
+    e⁻⁶⁰ of its largest value (the cosine term moves log w by at most 2|A|).
     """
     x, t = np.broadcast_arrays(np.asarray(x, dtype=np.float64), np.asarray(t, dtype=np.float64))
-    a = 1.0 / (2.0 * math.pi * nu)
-    half_width = math.sqrt(2.0 * a + 60.0)
+    a = convection / (2.0 * math.pi * nu)
+    half_width = math.sqrt(2.0 * abs(a) + 60.0)
     edges = np.linspace(-half_width, half_width, panels + 1)
     centres, halves = (edges[1:] + edges[:-1]) / 2, (edges[1:] - edges[:-1]) / 2
     z = (centres[:, None] + halves[:, None] * _GAUSS_NODES).ravel()
@@ -47,13 +49,13 @@ def hopf_cole(x: np.ndarray, t: np.ndarray, nu: float, panels: int) -> np.ndarra
     return u.reshape(x.shape)
 
 
-def hopf_cole_converged(x: np.ndarray, t: np.ndarray, nu: float, tolerance: float) -> np.ndarray:
+def hopf_cole_converged(x: np.ndarray, t: np.ndarray, nu: float, tolerance: float, convection: float = 1.0) -> np.ndarray:
     """:func:`hopf_cole`, doubling the panels until two successive results differ by ≤ ``tolerance``."""
     panels = 32
-    u = hopf_cole(x, t, nu, panels)
+    u = hopf_cole(x, t, nu, panels, convection)
     while panels < 2**14:
         panels *= 2
-        refined = hopf_cole(x, t, nu, panels)
+        refined = hopf_cole(x, t, nu, panels, convection)
         if np.max(np.abs(refined - u)) <= tolerance:
             return refined
         u = refined
@@ -62,7 +64,10 @@ def hopf_cole_converged(x: np.ndarray, t: np.ndarray, nu: float, tolerance: floa
 
 @dataclass(frozen=True)
 class Burgers(Problem):
+    coefficients: ClassVar[tuple[str, ...]] = ("nu", "convection")
+
     nu: float
+    convection: float  # λ in u_t + λ u u_x = ν u_xx: 1 is Burgers' equation; an inverse problem identifies it
     t_max: float
     reference_x_points: int
     reference_t_points: int
@@ -87,7 +92,7 @@ class Burgers(Problem):
         )
 
     def residual(self, f: Field) -> Tensor:
-        return f.d("t") + f.u * f.d("x") - self.nu * f.d("x", "x")
+        return f.d("t") + self.convection * f.u * f.d("x") - self.nu * f.d("x", "x")
 
     @property
     def reference_size(self) -> int:
@@ -98,6 +103,6 @@ class Burgers(Problem):
         x = np.linspace(-1.0, 1.0, self.reference_x_points)
         t = np.arange(self.reference_t_points) * (self.t_max / self.reference_t_points)
         xx, tt = np.meshgrid(x, t, indexing="ij")
-        u = hopf_cole_converged(xx, tt, self.nu, self.quadrature_tolerance)
+        u = hopf_cole_converged(xx, tt, self.nu, self.quadrature_tolerance, self.convection)
         shape = (self.reference_x_points, self.reference_t_points)
         return Reference(np.stack([xx.ravel(), tt.ravel()], axis=1), u.ravel(), shape)

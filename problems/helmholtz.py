@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import ClassVar
 from enum import Enum
 
 import torch
@@ -25,6 +26,8 @@ class HelmholtzSolution(Enum):
 
 @dataclass(frozen=True)
 class Helmholtz(ExactProblem):
+    coefficients: ClassVar[tuple[str, ...]] = ("k",)
+
     k: float
     a1: float
     a2: float

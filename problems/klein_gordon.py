@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import ClassVar
 from enum import Enum
 
 import torch
@@ -25,6 +26,8 @@ class KleinGordonSolution(Enum):
 
 @dataclass(frozen=True)
 class KleinGordon(ExactProblem):
+    coefficients: ClassVar[tuple[str, ...]] = ("alpha", "beta", "gamma")
+
     alpha: float
     beta: float
     gamma: float

@@ -1,0 +1,121 @@
+"""Inverse problems: PDE coefficients trained with the network, and measurements of the solution.
+
+A problem names the fields its residual reads as coefficients (``Problem.coefficients``). An
+identified coefficient becomes a trainable parameter; the loss evaluates the residual of a copy
+of the problem whose field holds that parameter, so the residual reads it as it reads a fixed one.
+"""
+from __future__ import annotations
+
+import copy
+import csv
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import Tensor, nn
+
+from pinnsolve.geometry import Box
+from pinnsolve.problem import Problem, Reference
+
+
+class Coefficients(nn.Module):
+    """Trainable PDE coefficients, each stored as itself or, if ``positive``, as its logarithm."""
+
+    def __init__(self, start: Mapping[str, float], positive: Sequence[str] = ()) -> None:
+        super().__init__()
+        self.names = tuple(start)
+        self.positive = frozenset(positive)
+        self.raw = nn.ParameterDict({
+            # float64 from the start: the run's .to(dtype) rounds them once, to its own precision
+            name: nn.Parameter(torch.tensor(math.log(value) if name in self.positive else float(value), dtype=torch.float64))
+            for name, value in start.items()
+        })
+
+    def values(self) -> dict[str, Tensor]:
+        """Each coefficient as a scalar tensor that carries the gradient to its parameter."""
+        return {name: self.raw[name].exp() if name in self.positive else self.raw[name] for name in self.names}
+
+    def current(self) -> dict[str, float]:
+        """Each coefficient's value now (history columns, metrics)."""
+        with torch.no_grad():
+            return {name: float(value) for name, value in self.values().items()}
+
+
+def with_coefficients(problem: Problem, values: Mapping[str, Tensor]) -> Problem:
+    """A copy of ``problem`` (a frozen dataclass) whose fields ``values`` hold those tensors, and
+    whose ``source`` stays the original's. The copy skips the dataclass's checks, which are for
+    configured values, not for training's."""
+    copied = copy.copy(problem)
+    for name, value in values.items():
+        object.__setattr__(copied, name, value)
+    if hasattr(problem, "source"):  # the forcing is the configured problem's, whatever the coefficients
+        object.__setattr__(copied, "source", problem.source)
+    return copied
+
+
+@dataclass(frozen=True)
+class Observations:
+    """Measurements ``u`` (shape ``(N,)``) at ``inputs`` (shape ``(N, d)``), float64; ``synthetic``:
+    drawn from the problem's own reference, so the configured coefficients are the true ones."""
+
+    inputs: np.ndarray
+    u: np.ndarray
+    synthetic: bool
+
+
+def sample_observations(reference: Reference, count: int, noise: float, rng: np.random.Generator) -> Observations:
+    """``count`` points of the reference grid, drawn without replacement (as Raissi et al. drew
+    2,000 of Burgers' 25,600), with Gaussian noise of ``noise`` times the values' standard
+    deviation added (their convention for "1 % noise")."""
+    if count > len(reference.u):
+        raise ValueError(f"{count} observations asked for, and the reference grid has {len(reference.u)} points")
+    rows = rng.choice(len(reference.u), size=count, replace=False)
+    u = reference.u[rows] + noise * np.std(reference.u[rows]) * rng.standard_normal(count)
+    return Observations(reference.inputs[rows], u, synthetic=True)
+
+
+def read_observations(path: Path, variables: Sequence[str], box: Box) -> Observations:
+    """A user's measurements: an ``.npz`` with one 1-D array per variable and ``u``, or a ``.csv``
+    whose header names those columns. Raises ValueError saying what is wrong with the file."""
+    needed = [*variables, "u"]
+    if not path.is_file():
+        raise ValueError(f"{path}: no such file")
+    try:
+        if path.suffix == ".npz":
+            with np.load(path) as archive:
+                columns = {name: np.asarray(archive[name], dtype=np.float64) for name in archive.files}
+        elif path.suffix == ".csv":
+            with path.open(newline="") as handle:
+                rows = list(csv.DictReader(handle))
+            names = list(rows[0]) if rows else []
+            columns = {name: np.array([float(row[name]) for row in rows]) for name in names}
+        else:
+            raise ValueError(f"{path}: a .npz or .csv file, not {path.suffix or 'a file without a suffix'}")
+    except (OSError, KeyError, TypeError, ValueError) as error:
+        if str(error).startswith(str(path)):
+            raise
+        raise ValueError(f"{path}: cannot be read as measurements ({error})") from None
+    missing = [name for name in needed if name not in columns]
+    if missing:
+        raise ValueError(f"{path}: no column {missing}; it has {sorted(columns)}, and needs {needed}")
+    if len({columns[name].shape for name in needed}) != 1 or columns["u"].ndim != 1 or len(columns["u"]) == 0:
+        shapes = {name: columns[name].shape for name in needed}
+        raise ValueError(f"{path}: the columns {needed} must be 1-D, of one length and not empty; got shapes {shapes}")
+    inputs, u = np.stack([columns[name] for name in variables], axis=1), columns["u"]
+    bad = ~np.isfinite(np.column_stack([inputs, u])).all(axis=1)
+    if bad.any():
+        raise ValueError(f"{path}: {int(bad.sum())} rows hold NaN or infinity (the first: row {int(np.argmax(bad))})")
+    low, high = np.asarray(box.low), np.asarray(box.high)
+    tolerance = 1e-12 * np.maximum(1.0, np.abs(high - low))
+    outside = ((inputs < low - tolerance) | (inputs > high + tolerance)).any(axis=1)
+    if outside.any():
+        first = int(np.argmax(outside))
+        extent = " × ".join(f"[{lo:g}, {hi:g}]" for lo, hi in zip(box.low, box.high))
+        raise ValueError(
+            f"{path}: {int(outside.sum())} points lie outside the domain {extent} of {list(variables)} "
+            f"(the first: row {first}, {tuple(float(v) for v in inputs[first])})"
+        )
+    return Observations(inputs, u, synthetic=False)

@@ -1,0 +1,225 @@
+"""Inverse problems: identified coefficients, measurements drawn or read, the data term, outputs."""
+import csv
+import json
+import math
+import re
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+from conftest import TINY, pinnsolve_in_process
+from pinnsolve import load, solve
+from pinnsolve.config import ConfigError
+from pinnsolve.derivatives import engine
+from pinnsolve.inverse import Coefficients, read_observations, sample_observations, with_coefficients
+from pinnsolve.loss import PINNLoss, TrainingPoints
+from pinnsolve.problem import Region
+from pinnsolve.problems.burgers import Burgers, hopf_cole_converged
+from pinnsolve.problems.klein_gordon import KleinGordon, KleinGordonSolution
+
+KLEIN_GORDON = KleinGordon(
+    alpha=-1.0, beta=0.0, gamma=1.0, k=2, x_min=-1.0, x_max=1.0, t_max=10.0, solution=KleinGordonSolution.x_cos_t,
+    eval_points_per_axis=9,
+)
+TINY_BURGERS = ["problem=burgers", *TINY, "problem.reference_x_points=33", "problem.reference_t_points=11"]
+
+
+class Exact(nn.Module):
+    """The Klein–Gordon solution x cos t as a model (autograd differentiates it exactly)."""
+
+    activations = ()
+
+    def forward(self, inputs):
+        return inputs[:, 0] * torch.cos(inputs[:, 1])
+
+
+def exact_loss(coefficients: Coefficients) -> tuple[PINNLoss, TrainingPoints]:
+    rng = np.random.default_rng(0)
+    observations = sample_observations(KLEIN_GORDON.reference(), 40, 0.0, rng)
+    data = (torch.as_tensor(observations.inputs), torch.as_tensor(observations.u))
+    loss = PINNLoss(KLEIN_GORDON, engine("autograd"), data=data, coefficients=coefficients)
+    inside = torch.as_tensor(rng.uniform((-1, 0), (1, 10), size=(50, 2)))
+    return loss, TrainingPoints(inside, {Region.INITIAL: inside[:10] * torch.tensor([1.0, 0.0]),
+                                         Region.BOUNDARY: inside[10:20] * torch.tensor([0.0, 1.0]) + torch.tensor([1.0, 0.0])})
+
+
+def test_with_exact_data_and_the_true_coefficients_the_data_and_residual_terms_vanish():
+    loss, points = exact_loss(Coefficients({"alpha": -1.0, "gamma": 1.0}))
+    total, terms = loss(Exact().double(), points)
+    assert loss.components == ("residual", "initial", "initial_rate", "boundary", "data")
+    for name, value in terms.items():
+        assert float(value.detach()) < 1e-28, name
+    assert float(total.detach()) < 1e-27
+
+
+def test_a_wrong_coefficient_changes_the_operator_and_not_the_source():
+    loss, points = exact_loss(Coefficients({"gamma": 1.5}))
+    field = engine("autograd").field(Exact().double(), points.residual, ("x", "t"), loss.keys[None])
+    residual = loss.current_problem().residual(field)
+    u = points.residual[:, 0] * torch.cos(points.residual[:, 1])
+    # the source h stays the configured problem's (γ = 1), so the residual is (1.5 − 1)·u²
+    assert torch.allclose(residual, 0.5 * u**2, rtol=1e-12, atol=1e-14)
+    assert KLEIN_GORDON.gamma == 1.0 and with_coefficients(KLEIN_GORDON, {"gamma": torch.tensor(2.0)}).gamma == 2.0
+
+
+def test_the_coefficients_receive_the_gradient_of_the_loss():
+    coefficients = Coefficients({"gamma": 1.5, "beta": 0.3}, positive=["gamma"])
+    loss, points = exact_loss(coefficients)
+    total, _ = loss(Exact().double(), points)
+    total.backward()
+    # J = mean(((γ−1)u² + β u)²): the gradient in log γ and β, against central differences
+    u = points.residual[:, 0] * torch.cos(points.residual[:, 1])
+
+    def j(gamma, beta):
+        return float((((gamma - 1) * u**2 + beta * u) ** 2).mean())
+
+    h = 1e-6
+    d_log_gamma = (j(1.5 * math.exp(h), 0.3) - j(1.5 * math.exp(-h), 0.3)) / (2 * h)
+    d_beta = (j(1.5, 0.3 + h) - j(1.5, 0.3 - h)) / (2 * h)
+    assert float(coefficients.raw["gamma"].grad) == pytest.approx(d_log_gamma, rel=1e-8)
+    assert float(coefficients.raw["beta"].grad) == pytest.approx(d_beta, rel=1e-8)
+    assert coefficients.current() == pytest.approx({"gamma": 1.5, "beta": 0.3}, rel=1e-15)
+
+
+def test_the_hopf_cole_reference_solves_burgers_with_any_convection_coefficient():
+    nu, convection, h = 0.02, 2.0, 1e-4
+    x, t = np.meshgrid(np.linspace(-0.9, 0.9, 7), np.linspace(0.1, 0.5, 5), indexing="ij")
+
+    def u(dx=0.0, dt=0.0):
+        return hopf_cole_converged(x + dx, t + dt, nu, 1e-13, convection)
+
+    u_t = (u(dt=h) - u(dt=-h)) / (2 * h)
+    u_x = (u(dx=h) - u(dx=-h)) / (2 * h)
+    u_xx = (u(dx=h) - 2 * u() + u(dx=-h)) / h**2
+    residual = u_t + convection * u() * u_x - nu * u_xx
+    assert np.abs(residual).max() < 1e-6 * np.abs(u_t).max()
+    assert np.allclose(hopf_cole_converged(x, 0 * t, nu, 1e-13, convection), -np.sin(np.pi * x), atol=1e-12)
+    reference = Burgers(nu=nu, convection=convection, t_max=0.5, reference_x_points=9, reference_t_points=4,
+                        quadrature_tolerance=1e-12).reference()
+    assert np.array_equal(reference.u, hopf_cole_converged(reference.inputs[:, 0], reference.inputs[:, 1], nu, 1e-12, convection))
+
+
+def test_drawn_observations_are_reference_points_with_noise_of_the_stated_size():
+    reference = KLEIN_GORDON.reference()
+    clean = sample_observations(reference, 60, 0.0, np.random.default_rng(3))
+    noisy = sample_observations(reference, 60, 0.01, np.random.default_rng(3))
+    exact = clean.inputs[:, 0] * np.cos(clean.inputs[:, 1])
+    assert np.abs(clean.u - exact).max() < 1e-15 and len({tuple(p) for p in clean.inputs}) == 60
+    assert np.array_equal(noisy.inputs, clean.inputs)
+    assert 0.002 < np.std(noisy.u - clean.u) / np.std(clean.u) < 0.02
+
+
+def write_csv(path, rows, header=("x", "t", "u")):
+    with path.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerows(rows)
+
+
+def test_a_users_data_file_round_trips_as_npz_and_as_csv(tmp_path):
+    observations = sample_observations(KLEIN_GORDON.reference(), 30, 0.0, np.random.default_rng(0))
+    x, t, u = observations.inputs[:, 0], observations.inputs[:, 1], observations.u
+    np.savez(tmp_path / "m.npz", x=x, t=t, u=u, note=np.zeros(30))
+    write_csv(tmp_path / "m.csv", [(repr(float(a)), repr(float(b)), repr(float(c))) for a, b, c in zip(x, t, u)])
+    for name in ("m.npz", "m.csv"):
+        read = read_observations(tmp_path / name, ("x", "t"), KLEIN_GORDON.domain)
+        assert np.array_equal(read.inputs, observations.inputs) and np.array_equal(read.u, u) and not read.synthetic
+
+
+BAD_FILES = [
+    ("missing.npz", None, r"no such file"),
+    ("m.txt", "text", r"a \.npz or \.csv file, not \.txt"),
+    ("m.npz", {"x": [0.1], "u": [1.0]}, r"no column \['t'\]; it has \['u', 'x'\], and needs \['x', 't', 'u'\]"),
+    ("m.npz", {"x": [0.1, 0.2], "t": [0.5], "u": [1.0, 2.0]}, r"the columns \['x', 't', 'u'\] must be 1-D, of one length and not empty; got shapes \{'x': \(2,\), 't': \(1,\), 'u': \(2,\)\}"),
+    ("m.npz", {"x": [0.1, 0.2], "t": [0.5, np.nan], "u": [1.0, 2.0]}, r"1 rows hold NaN or infinity \(the first: row 1\)"),
+    ("m.csv", [("0.1", "0.5", "1"), ("1.5", "0.2", "0")], r"1 points lie outside the domain \[-1, 1\] × \[0, 1\] of \['x', 't'\] \(the first: row 1, \(1\.5, 0\.2\)\)"),
+    ("m.csv", [("0.1", "oops", "1")], r"cannot be read as measurements \(could not convert string to float: 'oops'\)"),
+]
+
+
+@pytest.mark.parametrize(("name", "content", "message"), BAD_FILES)
+def test_bad_data_files_are_refused_with_what_is_wrong(name, content, message, tmp_path):
+    path = tmp_path / name
+    if isinstance(content, dict):
+        np.savez(path, **{key: np.asarray(value, dtype=float) for key, value in content.items()})
+    elif isinstance(content, list):
+        write_csv(path, content)
+    elif content is not None:
+        path.write_text(content)
+    with pytest.raises(ConfigError, match=rf"^inverse\.data: {re.escape(str(path))}: {message}$"):
+        solve(*TINY_BURGERS, "inverse.parameters=[nu]", "inverse.positive=[nu]", f"inverse.data={path}")
+
+
+REFUSED = [
+    (["inverse.parameters=[kappa]"], "inverse.parameters: must be coefficients of Burgers, ['nu', 'convection'], got 'kappa'"),
+    (["inverse.parameters=[t_max]"], "inverse.parameters: must be coefficients of Burgers"),
+    (["inverse.parameters=[nu]"], "inverse.parameters: ['nu'] need measurements: set inverse.observations=N or inverse.data=FILE"),
+    (["inverse.parameters=[nu]", "inverse.observations=10", "inverse.positive=[convection]"], "inverse.positive: must be among inverse.parameters ['nu'], got 'convection'"),
+    (["inverse.parameters=[nu,convection]", "inverse.observations=10", "inverse.init=[0.1]"], "inverse.init: must be one value per parameter of ['nu', 'convection'], or empty, got [0.1]"),
+    (["inverse.parameters=[convection]", "inverse.observations=10", "inverse.init=[1.0]"], "inverse.init: convection would start at 1, its true value; give inverse.init"),
+    (["inverse.parameters=[nu]", "inverse.positive=[nu]", "inverse.observations=10", "inverse.init=[-0.1]"], "inverse.init: must be positive for nu"),
+    (["inverse.observations=100000"], "inverse.observations: must be at most the reference grid's 363 points, got 100000"),
+    (["inverse.noise=0.01"], "inverse.noise: adds noise to inverse.observations, which is 0"),
+    (["inverse.observations=-1"], "inverse.observations: must be ≥ 0, got -1"),
+    (["inverse.observations=5", "inverse.data=m.npz"], "inverse.data: measurements come from a file or are drawn"),
+]
+
+
+@pytest.mark.parametrize(("overrides", "message"), REFUSED)
+def test_impossible_inverse_settings_are_refused_before_anything_runs(overrides, message, tmp_path, monkeypatch, capsys):
+    out = tmp_path / "run"
+    status, stderr = pinnsolve_in_process([*TINY_BURGERS, *overrides, f"hydra.run.dir={out}"], monkeypatch, capsys)
+    assert status == 2 and message in stderr and stderr.count("\n") == 1, stderr
+    assert not (out / "metrics.json").exists()
+
+
+IDENTIFY_NU = ["inverse.parameters=[nu]", "inverse.positive=[nu]", "inverse.observations=200", "inverse.init=[0.01]"]
+
+
+def test_an_inverse_run_writes_the_identified_coefficients_their_history_and_plot(tmp_path):
+    solved = solve(*TINY_BURGERS, *IDENTIFY_NU, "trainer.quasi_newton.iterations=30", output_dir=tmp_path / "run")
+    metrics = json.loads((tmp_path / "run" / "metrics.json").read_text())
+    nu = metrics["identified"]["nu"]
+    assert set(nu) == {"value", "true", "abs_error", "rel_error"} and nu["true"] == 0.0031830988618379067  # conf/problem/burgers.yaml
+    assert nu["rel_error"] == pytest.approx(abs(nu["value"] - nu["true"]) / nu["true"], rel=1e-12)
+    assert nu["value"] != 0.01  # it moved
+    with (tmp_path / "run" / "history.csv").open() as handle:
+        rows = list(csv.DictReader(handle))
+    assert "nu" in rows[0] and "data" in rows[0]
+    assert float(rows[0]["nu"]) == pytest.approx(0.01, rel=1e-12) and float(rows[-1]["nu"]) == pytest.approx(nu["value"], rel=1e-12)
+    assert (tmp_path / "run" / "parameters.png").stat().st_size > 0
+    assert metrics["rel_l2"] > 0 and "data" in metrics["loss_components"]
+    # the coefficients are in model.pt: a loaded run predicts as the trained one and knows ν
+    loaded = load(tmp_path / "run")
+    assert float(loaded.model.coefficients.current()["nu"]) == pytest.approx(nu["value"], rel=1e-15)
+    points = loaded.reference.inputs[:20]
+    assert np.array_equal(loaded.predict(points), solved.predict(points))
+    assert loaded.plot("parameters") is not None
+
+
+@pytest.mark.parametrize(
+    "setup",
+    [
+        ["activation=neuron_wise", "trainer=adam_lbfgs"],
+        ["activation=raf", "network=resnet", "network.width=8", "trainer=adam_bfgs"],
+        ["problem.hard_bc=true", "derivatives=jets", "sampler=sobol"],
+    ],
+    ids=["nlaaf-lbfgs", "raf-resnet-bfgs", "hard-bc-jets"],
+)
+def test_identification_works_with_every_kind_of_model_and_optimizer(setup):
+    solution = solve(*TINY_BURGERS, *IDENTIFY_NU, "trainer.quasi_newton.iterations=10", *setup)
+    history = [row["nu"] for row in solution.history]
+    assert history[0] == pytest.approx(0.01, rel=1e-12) and len(set(history)) > 2  # moved in both phases
+    assert solution.metrics["status"] == "completed"
+    assert solution.metrics["iterations_quasi_newton"] > 0
+
+
+def test_a_users_data_file_drives_an_inverse_run_with_no_true_value(tmp_path):
+    reference = Burgers(nu=0.01 / math.pi, convection=1.0, t_max=1.0, reference_x_points=33, reference_t_points=11,
+                        quadrature_tolerance=1e-12).reference()
+    np.savez(tmp_path / "m.npz", x=reference.inputs[:, 0], t=reference.inputs[:, 1], u=reference.u)
+    solution = solve(*TINY_BURGERS, "inverse.parameters=[nu]", "inverse.positive=[nu]", f"inverse.data={tmp_path / 'm.npz'}")
+    assert solution.metrics["identified"]["nu"]["true"] is None and solution.metrics["identified"]["nu"]["rel_error"] is None
+    assert solution.metrics["loss_components"]["data"] >= 0
