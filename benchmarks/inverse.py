@@ -1,11 +1,11 @@
 """Burgers' inverse problem (Raissi et al. 2019): ν and λ1 identified from 2,000 measurements, clean
-and with 1 % noise; fixed tanh against N-LAAF against RAF, 5 seeds each.
+and with 1 % noise; fixed tanh against N-LAAF (with and without slope recovery) against RAF, 5 seeds each.
 
     python benchmarks/inverse.py              # the sweep (2 jobs at a time, one thread each), then the table
     python benchmarks/inverse.py --collect    # the table from the sweep already run
 
-One sweep, `pinnsolve -m experiment=inverse/burgers inverse.noise=0,0.01 activation=fixed,neuron_wise,raf
-seed=0,1,2,3,4` on joblib's launcher, into outputs/benchmarks/inverse. The table (README.md's
+One sweep, `pinnsolve -m experiment=inverse/burgers inverse.noise=0,0.01
+activation=fixed,neuron_wise,neuron_wise_no_sr,raf seed=0,1,2,3,4` on joblib's launcher, into outputs/benchmarks/inverse. The table (README.md's
 "Inverse problems" section, benchmarks/results/inverse.{json,md}) gives each setting's identified
 values and relative errors (mean ± std over the seeds), the solution's rel L2 and the wall time of
 a run; the target is ν within 1 % and λ1 within 0.5 % at 1 % noise, in under 5 minutes a run.
@@ -29,7 +29,7 @@ sys.path.insert(0, str(REPO))
 from pinnsolve.sweep import read_sweep  # noqa: E402
 
 SWEEP_DIR = REPO / "outputs" / "benchmarks" / "inverse"
-NOISES, ACTIVATIONS, SEEDS = ["0", "0.01"], ["fixed", "neuron_wise", "raf"], "0,1,2,3,4"
+NOISES, ACTIVATIONS, SEEDS = ["0", "0.01"], ["fixed", "neuron_wise", "neuron_wise_no_sr", "raf"], "0,1,2,3,4"
 COMMAND = [
     "pinnsolve", "-m", "experiment=inverse/burgers", f"inverse.noise={','.join(NOISES)}",
     f"activation={','.join(ACTIVATIONS)}", f"seed={SEEDS}", "trainer.progress_bar=false",

@@ -15,6 +15,7 @@ from omegaconf import OmegaConf
 from conftest import PROBLEM_CONFIGS, TINY, load_config, pinnsolve_in_process
 from pinnsolve.config import validate
 from pinnsolve.sweep import _band, read_sweep
+from pinnsolve.sweep import main as sweep_main  # the pinnsolve-report command
 
 RUN_FILES = ["metrics.json", "history.csv", "prediction.npz", "model.pt", "solution.png", "loss.png", "error.png"]
 TIME_DEPENDENT = {"burgers", "klein_gordon", "klein_gordon_cubic"}
@@ -83,11 +84,11 @@ def test_poisson_in_three_dimensions_plots_a_slice(tmp_path, monkeypatch, capsys
     assert (out / "solution.png").stat().st_size > 0
 
 
-def test_multirun_gives_each_job_its_own_directory(tmp_path):
+def test_multirun_gives_each_job_its_own_directory(tmp_path, monkeypatch, capsys):
     sweep = tmp_path / "sweep"
     args = [*tiny_args("poisson"), "seed=0,1", f"hydra.sweep.dir={sweep}"]
-    result = pinnsolve("-m", *args, cwd=tmp_path)
-    assert result.returncode == 0, result.stderr
+    status, stderr = pinnsolve_in_process(["-m", *args], monkeypatch, capsys)
+    assert status == 0, stderr
     seeds = [json.loads((sweep / job / "metrics.json").read_text())["seed"] for job in ("0", "1")]
     assert seeds == [0, 1]
 
@@ -149,13 +150,13 @@ def test_raf_runs_from_the_command_line(overrides, tmp_path, monkeypatch, capsys
         assert state[f"{prefix}activations.1.bases.4.numerator"].shape == (4,)
 
 
-def test_sweep_report_summarises_every_job_and_can_be_rebuilt(tmp_path):
+def test_sweep_report_summarises_every_job_and_can_be_rebuilt(tmp_path, monkeypatch, capsys):
     sweep = tmp_path / "sweep"
     base = [arg for arg in tiny_args("poisson") if not arg.startswith("network.width")]
     args = [*base, "activation=fixed,layer_wise", "network.width=8,-1", "seed=0,1"]
-    result = pinnsolve("-m", *args, f"hydra.sweep.dir={sweep}", cwd=tmp_path)
-    assert result.returncode == 1  # the width −1 jobs failed, and the command says so
-    assert "4 of 8 jobs failed" in result.stderr
+    status, stderr = pinnsolve_in_process(["-m", *args, f"hydra.sweep.dir={sweep}"], monkeypatch, capsys)
+    assert status == 1  # the width −1 jobs failed, and the command says so
+    assert "4 of 8 jobs failed" in stderr
 
     with (sweep / "summary.csv").open() as handle:
         rows = list(csv.DictReader(handle))
@@ -194,10 +195,7 @@ def test_sweep_report_summarises_every_job_and_can_be_rebuilt(tmp_path):
     summary = (sweep / "summary.csv").read_text()
     for name in ("summary.csv", "groups.csv", "comparison.png"):
         (sweep / name).unlink()
-    rebuilt = subprocess.run(
-        [sys.executable, "-m", "pinnsolve.sweep", str(sweep)], capture_output=True, text=True, timeout=120
-    )
-    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert sweep_main([str(sweep)]) == 0  # pinnsolve-report SWEEP_DIR
     assert (sweep / "summary.csv").read_text() == summary
     assert (sweep / "comparison.png").stat().st_size > 0
 
