@@ -54,11 +54,12 @@ def collect(sweep_dir: Path) -> list[dict]:
 
 
 def spread(values: list[float], scale: float = 1.0, digits: str = ".3f") -> str:
+    """Mean ± standard deviation over the seeds, each times ``scale``."""
     if not values:
         return "—"
     mean = statistics.fmean(values) * scale
     std = statistics.stdev(values) * scale if len(values) > 1 else 0.0
-    return f"{mean:{digits}} ± {std:{digits}}"
+    return f"{mean:{digits}} ± {std:.1e}" if digits.endswith("e") else f"{mean:{digits}} ± {std:{digits}}"
 
 
 def table(result: dict) -> str:
@@ -75,19 +76,19 @@ def table(result: dict) -> str:
             lam = [r["identified"]["convection"] for r in done]
             times = [r["wall_time_s"] for r in done]
             lines.append(
-                f"| {float(noise):.0%} | {activation} | {spread([e['value'] for e in nu], 1, '.5f')} "
-                f"| {spread([e['rel_error'] for e in nu], 100)} | {spread([e['value'] for e in lam], 1, '.4f')} "
+                f"| {float(noise):.0%} | {activation} | {spread([e['value'] for e in nu], 1, '.4e')} "
+                f"| {spread([e['rel_error'] for e in nu], 100)} | {spread([e['value'] for e in lam], 1, '.5f')} "
                 f"| {spread([e['rel_error'] for e in lam], 100)} | {spread([r['rel_l2'] for r in done], 1, '.2e')} "
                 f"| {spread(times, 1, '.0f')} | {len(done)}/{len(jobs)} |"
             )
             if noise == "0.01" and done:
-                met = all(e["rel_error"] <= TARGETS["nu"] for e in nu) and all(e["rel_error"] <= TARGETS["convection"] for e in lam)
+                met = sum(n["rel_error"] <= TARGETS["nu"] and c["rel_error"] <= TARGETS["convection"] for n, c in zip(nu, lam))
                 fast = max(times) <= TIME_TARGET_S
-                verdicts.append(f"{activation}: {'every' if met else 'not every'} seed within the error target"
-                                f"{' ✓' if met else ''}, slowest run {max(times):.0f} s{' ✓' if fast else ''}")
+                verdicts.append(f"{activation}: {met}/{len(jobs)} seeds within both{' ✓' if met == len(jobs) else ''}, "
+                                f"slowest run {max(times):.0f} s{' ✓' if fast else ''}")
     lines += [
         "",
-        f"Target at 1 % noise: ν within {TARGETS['nu']:.0%} and λ1 within {TARGETS['convection']:.1%} on every seed, under "
+        f"Target at 1 % noise: ν within {TARGETS['nu']:.0%} and λ1 within {TARGETS['convection']:.1%}, under "
         f"{TIME_TARGET_S:.0f} s a run. " + "; ".join(verdicts) + ".",
         "",
         f"`{' '.join(COMMAND)}` (`python benchmarks/inverse.py`), measured on {result['machine']}, commit {result['commit']}.",
