@@ -29,7 +29,8 @@ from torch import nn
 from pinnsolve import checkpoint, interrupts, report
 from pinnsolve.assemble import build_model, plain, resolve_device
 from pinnsolve.config import (
-    Config, ConfigError, check_experiment, check_output_dir, one_line, problem_from_config, register_configs, validate,
+    RUN_CONFIG, ConfigError, check_experiment, check_output_dir, load_run_config, one_line, problem_from_config,
+    register_configs, validate,
 )
 from pinnsolve.problem import Problem, Reference
 from pinnsolve.run import figures, run
@@ -116,8 +117,8 @@ def solve(*overrides: str, output_dir: str | Path | None = None) -> Solution:
     run_dir = None if output_dir is None else Path(output_dir)
     if run_dir is not None:
         check_output_dir(run_dir, "output_dir")
-        (run_dir / ".hydra").mkdir(parents=True, exist_ok=True)
-        (run_dir / ".hydra" / "config.yaml").write_text(OmegaConf.to_yaml(cfg))
+        (run_dir / RUN_CONFIG).parent.mkdir(parents=True, exist_ok=True)
+        (run_dir / RUN_CONFIG).write_text(OmegaConf.to_yaml(cfg))
         (run_dir / ".hydra" / "overrides.yaml").write_text(yaml.safe_dump(list(overrides)))
     with interrupts.watch():
         finished = run(cfg, run_dir)
@@ -132,16 +133,16 @@ def load(run_dir: str | Path, *, device: str | None = None) -> Solution:
     with its metrics and history, on ``device`` (default: the config's, ``auto`` picking CUDA
     where there is one)."""
     run_dir = Path(run_dir)
-    config_file, model_file = run_dir / ".hydra" / "config.yaml", run_dir / "model.pt"
-    if not config_file.is_file():
+    model_file = run_dir / "model.pt"
+    if not (run_dir / RUN_CONFIG).is_file():
         raise FileNotFoundError(f"{run_dir}: not a run directory (no .hydra/config.yaml)")
     if not model_file.is_file():
         state = "it was interrupted before its end" if (run_dir / checkpoint.FILE).is_file() else "it did not finish"
         raise FileNotFoundError(f"{run_dir}: no model.pt ({state}; `pinnsolve resume={run_dir}` continues it)")
     try:
-        cfg = OmegaConf.merge(OmegaConf.structured(Config), OmegaConf.load(config_file))
-    except (OmegaConfBaseException, yaml.YAMLError) as error:
-        raise ConfigError(f"{config_file}: not a pinnsolve config ({str(error).splitlines()[0]})") from None
+        cfg = load_run_config(run_dir)
+    except ConfigError as error:
+        raise ConfigError(f"{run_dir}: {error}") from None
     problem = problem_from_config(cfg)
     target = resolve_device(device or plain(cfg.device))
     model = build_model(cfg, problem).to(device=target, dtype=getattr(torch, plain(cfg.precision)))

@@ -15,17 +15,17 @@ from typing import Any
 
 import hydra
 import torch
-import yaml
 from hydra.core.hydra_config import HydraConfig
 from hydra.errors import CompactHydraException
 from hydra.types import RunMode
 from hydra.experimental.callback import Callback
-from omegaconf import DictConfig, OmegaConf
-from omegaconf.errors import OmegaConfBaseException
+from omegaconf import DictConfig
 
 from pinnsolve import interrupts, sweep
 from pinnsolve.checkpoint import CheckpointError
-from pinnsolve.config import Config, ConfigError, check_experiment, check_output_dir, one_line, register_configs, validate
+from pinnsolve.config import (
+    RUN_CONFIG, ConfigError, check_experiment, check_output_dir, load_run_config, one_line, register_configs, validate,
+)
 from pinnsolve.run import run
 
 log = logging.getLogger("pinnsolve")
@@ -142,7 +142,8 @@ def hydra_main(cfg: DictConfig) -> float:
         message = f"not run: the sweep was interrupted by {interrupts.received().name}"
     else:
         try:
-            check_experiment(hydra_config.runtime.choices)  # a sweep's jobs: each composes its own
+            if in_sweep:  # each job composes its own choices; a single run's were checked before it started
+                check_experiment(hydra_config.runtime.choices)
             with interrupts.watch():
                 metrics = run(cfg, output_dir).metrics
             if not in_sweep:
@@ -196,8 +197,7 @@ def exit_with(metrics: dict[str, Any], output_dir: Path) -> None:
 
 def resume(run_dir: Path) -> int:
     """Continue the run in ``run_dir`` from its checkpoint with its saved config; the exit status."""
-    config_file = run_dir / ".hydra" / "config.yaml"
-    if not config_file.is_file():
+    if not (run_dir / RUN_CONFIG).is_file():
         sys.stderr.write(f"pinnsolve: resume={run_dir}: not a run directory (no .hydra/config.yaml)\n")
         return 2
     metrics_file = run_dir / "metrics.json"
@@ -210,11 +210,7 @@ def resume(run_dir: Path) -> int:
             sys.stderr.write(f"pinnsolve: {run_dir} has finished already (status {status}); nothing to resume\n")
             return 0
     try:
-        cfg = OmegaConf.merge(OmegaConf.structured(Config), OmegaConf.load(config_file))
-    except (OmegaConfBaseException, yaml.YAMLError) as error:
-        sys.stderr.write(f"pinnsolve: cannot resume {run_dir}: its {config_file.relative_to(run_dir)} is not a pinnsolve config ({str(error).splitlines()[0]})\n")
-        return 2
-    try:
+        cfg = load_run_config(run_dir)
         with interrupts.watch(), logging_to(run_dir / "pinnsolve.log"):
             metrics = run(cfg, run_dir, resume=True).metrics
         exit_with(metrics, run_dir)

@@ -16,6 +16,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any, Optional
 
+import yaml
 from hydra.core.config_loader import ConfigLoader
 from hydra.core.config_store import ConfigStore
 from hydra.core.global_hydra import GlobalHydra
@@ -242,6 +243,18 @@ def experiments(loader: ConfigLoader, group: str = "experiment") -> list[str]:
     for subgroup in loader.list_groups(group):
         found += [f"{subgroup}/{name}" for name in experiments(loader, f"{group}/{subgroup}")]
     return sorted(found)
+
+
+RUN_CONFIG = Path(".hydra") / "config.yaml"  # where a run directory keeps the config it ran with
+
+
+def load_run_config(run_dir: Path) -> DictConfig:
+    """The config a run directory was run with (``.hydra/config.yaml``, which the caller has
+    found), merged into the schema; ConfigError if it is not a pinnsolve config."""
+    try:
+        return OmegaConf.merge(OmegaConf.structured(Config), OmegaConf.load(run_dir / RUN_CONFIG))
+    except (OmegaConfBaseException, yaml.YAMLError) as error:
+        raise ConfigError(f"its {RUN_CONFIG} is not a pinnsolve config ({str(error).splitlines()[0]})") from None
 
 
 def check_output_dir(path: Path, key: str) -> None:
