@@ -1,14 +1,22 @@
-"""Burgers' inverse problem (Raissi et al. 2019): ν and λ1 identified from 2,000 measurements, clean
-and with 1 % noise; fixed tanh against N-LAAF (with and without slope recovery) against RAF, 5 seeds each.
+"""Inverse problems: PDE coefficients identified from measurements of the solution, 5 seeds each.
 
-    python benchmarks/inverse.py              # the sweep (2 jobs at a time, one thread each), then the table
-    python benchmarks/inverse.py --collect    # the table from the sweep already run
+- ``burgers``: Raissi et al. (2019), ν and λ1 from 2,000 measurements, clean and with 1 % noise;
+  fixed tanh against N-LAAF (with and without slope recovery) against RAF.
+- ``poisson``: after the LAAF paper's inverse Poisson problem, κ in −κΔu = f from 1,000
+  measurements with 1 % noise, the data weighted W_u = 10; fixed tanh against L-LAAF and N-LAAF
+  with slope recovery at the paper's W_a = 10, and N-LAAF without it.
+- ``sine_gordon``: after the GAAF paper's sine-Gordon identification, β and γ of the 2-D
+  sine-Gordon equation from 2,000 measurements of a breather with 1 % noise; fixed tanh against
+  GAAF (activation=global_no_sr: the GAAF paper's method has no slope recovery).
 
-One sweep, `pinnsolve -m experiment=inverse/burgers inverse.noise=0,0.01
-activation=fixed,neuron_wise,neuron_wise_no_sr,raf seed=0,1,2,3,4` on joblib's launcher, into outputs/benchmarks/inverse. The table (README.md's
-"Inverse problems" section, benchmarks/results/inverse.{json,md}) gives each setting's identified
-values and relative errors (mean ± std over the seeds), the solution's rel L2 and the wall time of
-a run; the target is ν within 1 % and λ1 within 0.5 % at 1 % noise, in under 5 minutes a run.
+    python benchmarks/inverse.py --case poisson           # its sweeps (2 jobs at a time, one thread each), then its table
+    python benchmarks/inverse.py --case poisson --table   # the table again from benchmarks/results, running nothing
+
+Each case's sweeps go to outputs/benchmarks/inverse/CASE/SWEEP; its table (README.md's "Inverse
+problems" section, benchmarks/results/inverse*.{json,md}) gives each setting's identified values and
+relative errors (mean ± std over the seeds), the solution's rel L2 and the wall time of a run,
+against the target of 1 % (Burgers: ν within 1 % and λ1 within 0.5 %) at 1 % noise, under 5
+minutes a run.
 """
 from __future__ import annotations
 
@@ -19,6 +27,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import torch
@@ -28,15 +37,49 @@ from common import REPO, RESULTS, commit, processor, write_readme_section
 sys.path.insert(0, str(REPO))
 from pinnsolve.sweep import read_sweep  # noqa: E402
 
-SWEEP_DIR = REPO / "outputs" / "benchmarks" / "inverse"
-NOISES, ACTIVATIONS, SEEDS = ["0", "0.01"], ["fixed", "neuron_wise", "neuron_wise_no_sr", "raf"], "0,1,2,3,4"
-COMMAND = [
-    "pinnsolve", "-m", "experiment=inverse/burgers", f"inverse.noise={','.join(NOISES)}",
-    f"activation={','.join(ACTIVATIONS)}", f"seed={SEEDS}", "trainer.progress_bar=false",
-    "hydra/launcher=joblib", "hydra.launcher.n_jobs=2",
-]
-TARGETS = {"nu": 0.01, "convection": 0.005}  # at 1 % noise
+SEEDS = "0,1,2,3,4"
+LAUNCH = ["trainer.progress_bar=false", "hydra/launcher=joblib", "hydra.launcher.n_jobs=2"]
 TIME_TARGET_S = 300.0
+
+
+@dataclass(frozen=True)
+class Case:
+    sweeps: dict[str, str]  # name: the overrides of one `pinnsolve -m` sweep
+    noises: tuple[str, ...]
+    activations: tuple[str, ...]  # the table's rows, in order
+    symbols: dict[str, tuple[str, str]]  # parameter: (its symbol, the format of its identified value)
+    targets: dict[str, float]  # parameter: the relative error to meet at 1 % noise
+    results: str  # benchmarks/results/RESULTS.{json,md} and the README's marker
+
+
+CASES = {
+    "burgers": Case(
+        sweeps={"all": "experiment=inverse/burgers inverse.noise=0,0.01 activation=fixed,neuron_wise,neuron_wise_no_sr,raf"},
+        noises=("0", "0.01"), activations=("fixed", "neuron_wise", "neuron_wise_no_sr", "raf"),
+        symbols={"nu": ("ν", ".4e"), "convection": ("λ1", ".5f")}, targets={"nu": 0.01, "convection": 0.005},
+        results="inverse",
+    ),
+    "poisson": Case(
+        sweeps={
+            "fixed": "experiment=inverse/poisson inverse.noise=0.01 activation=fixed,neuron_wise_no_sr",
+            "slope_recovery": ("experiment=inverse/poisson inverse.noise=0.01 activation=layer_wise,neuron_wise "
+                               "activation.slope_recovery_weight=10"),
+        },
+        noises=("0.01",), activations=("fixed", "layer_wise", "neuron_wise", "neuron_wise_no_sr"),
+        symbols={"diffusion": ("κ", ".5f")}, targets={"diffusion": 0.01},
+        results="inverse_poisson",
+    ),
+    "sine_gordon": Case(
+        sweeps={"all": "experiment=inverse/sine_gordon inverse.noise=0.01 activation=fixed,global_no_sr"},
+        noises=("0.01",), activations=("fixed", "global_no_sr"),
+        symbols={"beta": ("β", ".5f"), "gamma": ("γ", ".5f")}, targets={"beta": 0.01, "gamma": 0.01},
+        results="inverse_sine_gordon",
+    ),
+}
+
+
+def command(case: Case, sweep: str) -> list[str]:
+    return ["pinnsolve", "-m", *case.sweeps[sweep].split(), f"seed={SEEDS}", *LAUNCH]
 
 
 def collect(sweep_dir: Path) -> list[dict]:
@@ -62,61 +105,70 @@ def spread(values: list[float], scale: float = 1.0, digits: str = ".3f") -> str:
     return f"{mean:{digits}} ± {std:.1e}" if digits.endswith("e") else f"{mean:{digits}} ± {std:{digits}}"
 
 
-def table(result: dict) -> str:
+def table(case: Case, result: dict) -> str:
+    names = list(case.symbols)
+    header = "".join(f" {case.symbols[n][0]} identified | {case.symbols[n][0]} error (%) |" for n in names)
     lines = [
-        "| noise | activation | ν identified | ν error (%) | λ1 identified | λ1 error (%) | rel L2 of u | wall time per run (s) | runs |",
-        "|---|---|---|---|---|---|---|---|---|",
+        f"| noise | activation |{header} rel L2 of u | wall time per run (s) | runs |",
+        "|---|---|" + "---|---|" * len(names) + "---|---|---|",
     ]
     verdicts = []
-    for noise in NOISES:
-        for activation in ACTIVATIONS:
+    for noise in case.noises:
+        for activation in case.activations:
             jobs = [r for r in result["jobs"] if r["noise"] == noise and r["activation"] == activation]
             done = [r for r in jobs if r["status"] == "completed"]
-            nu = [r["identified"]["nu"] for r in done]
-            lam = [r["identified"]["convection"] for r in done]
+            found = {n: [r["identified"][n] for r in done] for n in names}
             times = [r["wall_time_s"] for r in done]
+            cells = "".join(
+                f" {spread([e['value'] for e in found[n]], 1, case.symbols[n][1])} | {spread([e['rel_error'] for e in found[n]], 100)} |"
+                for n in names
+            )
             lines.append(
-                f"| {float(noise):.0%} | {activation} | {spread([e['value'] for e in nu], 1, '.4e')} "
-                f"| {spread([e['rel_error'] for e in nu], 100)} | {spread([e['value'] for e in lam], 1, '.5f')} "
-                f"| {spread([e['rel_error'] for e in lam], 100)} | {spread([r['rel_l2'] for r in done], 1, '.2e')} "
+                f"| {float(noise):.0%} | {activation} |{cells} {spread([r['rel_l2'] for r in done], 1, '.2e')} "
                 f"| {spread(times, 1, '.0f')} | {len(done)}/{len(jobs)} |"
             )
             if noise == "0.01" and done:
-                met = sum(n["rel_error"] <= TARGETS["nu"] and c["rel_error"] <= TARGETS["convection"] for n, c in zip(nu, lam))
+                met = sum(all(found[n][i]["rel_error"] <= case.targets[n] for n in names) for i in range(len(done)))
                 fast = max(times) <= TIME_TARGET_S
-                verdicts.append(f"{activation}: {met}/{len(jobs)} seeds within both{' ✓' if met == len(jobs) else ''}, "
-                                f"slowest run {max(times):.0f} s{' ✓' if fast else ''}")
+                verdicts.append(f"{activation}: {met}/{len(jobs)} seeds within {'both' if len(names) > 1 else 'it'}"
+                                f"{' ✓' if met == len(jobs) else ''}, slowest run {max(times):.0f} s{' ✓' if fast else ''}")
+    goal = " and ".join(f"{case.symbols[n][0]} within {case.targets[n]:.1%}".replace(".0%", "%") for n in names)
+    commands = "; ".join(f"`{' '.join(command(case, sweep))}`" for sweep in case.sweeps)
     lines += [
         "",
-        f"Target at 1 % noise: ν within {TARGETS['nu']:.0%} and λ1 within {TARGETS['convection']:.1%}, under "
-        f"{TIME_TARGET_S:.0f} s a run. " + "; ".join(verdicts) + ".",
+        f"Target at 1 % noise: {goal}, under {TIME_TARGET_S:.0f} s a run. " + "; ".join(verdicts) + ".",
         "",
-        f"`{' '.join(COMMAND)}` (`python benchmarks/inverse.py`), measured on {result['machine']}, commit {result['commit']}.",
+        f"{commands} (`python benchmarks/inverse.py --case {next(k for k, v in CASES.items() if v is case)}`), "
+        f"measured on {result['machine']}, commit {result['commit']}.",
     ]
     return "\n".join(lines)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--collect", action="store_true", help="read the finished sweep, run nothing")
+    parser.add_argument("--case", choices=sorted(CASES), default="burgers")
+    parser.add_argument("--table", action="store_true", help="write the table from the stored results, run nothing")
     args = parser.parse_args()
-    results_file = RESULTS / "inverse.json"
-    if args.collect:
+    case = CASES[args.case]
+    results_file = RESULTS / f"{case.results}.json"
+    if args.table:
         result = json.loads(results_file.read_text())
-        result["jobs"] = collect(SWEEP_DIR)
     else:
         result = {"commit": commit(), "machine": f"{processor()}, {os.cpu_count()} cores, torch {torch.__version__}, "
-                                                 "2 runs at a time, 1 thread each"}
-        shutil.rmtree(SWEEP_DIR, ignore_errors=True)
-        print(" ".join(COMMAND), file=sys.stderr)
-        # exit status 1 when a job failed: the table shows it (runs n/5), so the sweep's status is not checked
-        subprocess.run([*COMMAND, f"hydra.sweep.dir={SWEEP_DIR}"], cwd=REPO, stdout=subprocess.DEVNULL)
-        result["jobs"] = collect(SWEEP_DIR)
+                                                 "2 runs at a time, 1 thread each", "jobs": []}
+        for sweep in case.sweeps:
+            sweep_dir = REPO / "outputs" / "benchmarks" / "inverse" / args.case / sweep
+            shutil.rmtree(sweep_dir, ignore_errors=True)
+            argv = command(case, sweep)
+            print(" ".join(argv), file=sys.stderr)
+            # exit status 1 when a job failed: the table shows it (runs n/5), so the sweep's status is not checked
+            subprocess.run([*argv, f"hydra.sweep.dir={sweep_dir}"], cwd=REPO, stdout=subprocess.DEVNULL)
+            result["jobs"] += collect(sweep_dir)
     RESULTS.mkdir(parents=True, exist_ok=True)
     results_file.write_text(json.dumps(result, indent=1) + "\n")
-    text = table(result)
-    (RESULTS / "inverse.md").write_text(text + "\n")
-    write_readme_section("inverse", text)
+    text = table(case, result)
+    (RESULTS / f"{case.results}.md").write_text(text + "\n")
+    write_readme_section(case.results, text)
 
 
 if __name__ == "__main__":

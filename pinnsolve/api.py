@@ -71,10 +71,9 @@ class Solution:
     def plot(self, name: str = "solution", path: str | Path | None = None) -> Figure:
         """The figure a run writes as ``NAME.png`` (solution, slices, loss, error, slopes,
         activations, parameters: those this run has), saved to ``path`` if given."""
-        identified = {name: entry["true"] for name, entry in self.metrics.get("identified", {}).items()}
         drawn = figures(
             self.problem, self.model, self.reference, self.predict(self.reference.inputs), self.history, self.components,
-            identified,
+            self.metrics.get("identified"),
         )
         available = [file.removesuffix(".png") for file in drawn]
         if name not in available:

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from enum import Enum
 import logging
+from enum import Enum
 from pathlib import Path
 from typing import Any
 
@@ -21,8 +21,8 @@ from pinnsolve.inverse import Coefficients, Observations, read_observations, sam
 from pinnsolve.loss import Penalty, PINNLoss, TrainingPoints, derivatives_needed
 from pinnsolve.network import NETWORKS
 from pinnsolve.problem import Problem, Reference, Region
-from pinnsolve.samplers import SAMPLERS, CollocationSampler
 from pinnsolve.optim import LineSearch
+from pinnsolve.samplers import SAMPLERS, CollocationSampler
 from pinnsolve.phases import AdamPhase, AdamSettings, LossTransform, Phase, QuasiNewtonPhase, QuasiNewtonSettings
 from pinnsolve.resampling import RESAMPLERS
 from pinnsolve.trainer import Stopping, Trainer
@@ -193,7 +193,7 @@ def assemble(cfg: DictConfig) -> Assembly:
     problem = problem_from_config(cfg)
     model = build_model(cfg, problem).to(device=device, dtype=dtype)
     conditions = soft_conditions(problem, hard_bc(cfg))
-    # the problem's file lists a weight for every condition; one imposed exactly has no loss term
+    # the experiment may weight every condition; one imposed exactly has no loss term, so its weight is dropped
     imposed = {c.name for c in problem.conditions} - {c.name for c in conditions}
     engine = build_engine(cfg, model, frozenset().union(*derivatives_needed(problem, conditions).values()), problem.variables)
     reference = problem.reference()

@@ -55,6 +55,16 @@ def dirichlet(name: str, region: Region, value: Callable[[Points], Tensor] | Non
     return DirichletCondition(name, region, lambda f: f.u - value(f), value)
 
 
+def second_order_conditions(exact: Callable[[Points], Tensor], rate: Callable[[Points], Tensor]) -> tuple[Condition, ...]:
+    """The conditions of an equation second order in time with a known solution: u (``exact``)
+    and u_t (``rate``) at the initial time, and u on the boundary."""
+    return (
+        dirichlet("initial", Region.INITIAL, exact),
+        Condition("initial_rate", Region.INITIAL, lambda f: f.d("t") - rate(f)),
+        dirichlet("boundary", Region.BOUNDARY, exact),
+    )
+
+
 @dataclass(frozen=True)
 class Reference:
     """A reference solution ``u`` (shape ``(N,)``) at ``inputs`` (shape ``(N, d)``), float64.

@@ -132,7 +132,7 @@ def write(finished: Finished, output_dir: Path) -> None:
     parts = finished.parts
     drawn = figures(
         parts.problem, parts.model, reference, finished.u_pred, finished.result.history, parts.trainer.loss.components,
-        {name: entry["true"] for name, entry in finished.metrics.get("identified", {}).items()},
+        finished.metrics.get("identified"),
     )
     for name, figure in drawn.items():
         figure(output_dir / name)
@@ -157,11 +157,11 @@ def identified(values: dict[str, float], problem: Problem, observations: Observa
 
 def figures(
     problem: Problem, model: nn.Module, reference: Reference, u_pred: np.ndarray,
-    history: Sequence[dict[str, Any]], components: Sequence[str], identified: Mapping[str, float | None] | None = None,
+    history: Sequence[dict[str, Any]], components: Sequence[str], identified: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> dict[str, Callable[[Path | None], Figure]]:
     """The plots a run has, by file name: each draws its figure and saves it where it is told
     (None: not saved). ``u_pred`` is the prediction at ``reference.inputs``; ``identified``, the
-    identified coefficients' true values (None where unknown)."""
+    metrics' entries for the identified coefficients (:func:`identified`)."""
     drawn: dict[str, Callable[[Path | None], Figure]] = {
         "solution.png": lambda path: report.plot_solution(path, problem.domain, reference, u_pred),
     }
@@ -173,7 +173,8 @@ def figures(
         if activations.adaptive_layers(model.activations):
             drawn["slopes.png"] = lambda path: report.plot_slopes(path, history)
         if identified:
-            drawn["parameters.png"] = lambda path: report.plot_parameters(path, history, identified)
+            true = {name: entry["true"] for name, entry in identified.items()}
+            drawn["parameters.png"] = lambda path: report.plot_parameters(path, history, true)
     if not all(isinstance(layer, activations.Fixed) for layer in model.activations):
         drawn["activations.png"] = lambda path: report.plot_activations(
             path, model.activations, model.width, like=next(model.parameters())

@@ -9,12 +9,14 @@ from .burgers import Burgers
 from .helmholtz import Helmholtz
 from .klein_gordon import KleinGordon
 from .poisson import Poisson
+from .sine_gordon import SineGordon
 
 PROBLEMS: dict[str, type[Problem]] = {
     "burgers": Burgers,
     "poisson": Poisson,
     "klein_gordon": KleinGordon,
     "helmholtz": Helmholtz,
+    "sine_gordon": SineGordon,
 }
 
-__all__ = ["PROBLEMS", "Burgers", "Helmholtz", "KleinGordon", "Poisson"]
+__all__ = ["PROBLEMS", "Burgers", "Helmholtz", "KleinGordon", "Poisson", "SineGordon"]

@@ -16,7 +16,7 @@ from torch import Tensor
 
 from pinnsolve.derivatives import Field, Points
 from pinnsolve.geometry import Box
-from pinnsolve.problem import Condition, ExactProblem, Region, dirichlet, require
+from pinnsolve.problem import Condition, ExactProblem, require, second_order_conditions
 
 
 class KleinGordonSolution(Enum):
@@ -50,11 +50,7 @@ class KleinGordon(ExactProblem):
 
     @property
     def conditions(self) -> tuple[Condition, ...]:
-        return (
-            dirichlet("initial", Region.INITIAL, self.exact),
-            Condition("initial_rate", Region.INITIAL, lambda f: f.d("t") - self.exact_derivatives(f)["t"]),
-            dirichlet("boundary", Region.BOUNDARY, self.exact),
-        )
+        return second_order_conditions(self.exact, lambda p: self.exact_derivatives(p)["t"])
 
     def exact(self, p: Points) -> Tensor:
         return self.exact_derivatives(p)["u"]

@@ -12,7 +12,7 @@ from omegaconf import DictConfig, open_dict
 from pinnsolve import cli, derivatives
 from pinnsolve.config import register_configs
 
-PROBLEM_CONFIGS = ["burgers", "poisson", "klein_gordon", "klein_gordon_cubic", "helmholtz"]
+PROBLEM_CONFIGS = ["burgers", "poisson", "klein_gordon", "klein_gordon_cubic", "helmholtz", "sine_gordon"]
 
 # overrides that make any problem train in about a second
 TINY = [

@@ -9,10 +9,10 @@ import pytest
 import torch
 from torch import nn
 
-from conftest import TINY, pinnsolve_in_process
+from conftest import TINY, load_config, pinnsolve_in_process
 from pinnsolve import load, solve
-from pinnsolve.config import ConfigError
-from pinnsolve.derivatives import engine
+from pinnsolve.config import ConfigError, problem_from_config
+from pinnsolve.derivatives import Field, Points, engine
 from pinnsolve.inverse import Coefficients, read_observations, sample_observations, with_coefficients
 from pinnsolve.loss import PINNLoss, TrainingPoints
 from pinnsolve.problem import Region
@@ -62,6 +62,39 @@ def test_a_wrong_coefficient_changes_the_operator_and_not_the_source():
     # the source h stays the configured problem's (γ = 1), so the residual is (1.5 − 1)·u²
     assert torch.allclose(residual, 0.5 * u**2, rtol=1e-12, atol=1e-14)
     assert KLEIN_GORDON.gamma == 1.0 and with_coefficients(KLEIN_GORDON, {"gamma": torch.tensor(2.0)}).gamma == 2.0
+
+
+def exact_field_of(problem, n=200):
+    box = problem.domain
+    inputs = torch.as_tensor(np.random.default_rng(3).uniform(box.lower, box.upper, size=(n, box.dim))).requires_grad_(True)
+    return Field(inputs, problem.exact(Points(inputs, problem.variables)), problem.variables)
+
+
+def test_poissons_diffusion_and_sine_gordons_coefficients_change_the_operator_and_not_the_source():
+    poisson = problem_from_config(load_config("problem=poisson"))
+    f = exact_field_of(poisson)
+    # −κ'Δu − f with −Δu = f (κ = 1): (κ' − 1)·f
+    wrong = with_coefficients(poisson, {"diffusion": torch.tensor(2.5, dtype=torch.float64)}).residual(f)
+    torch.testing.assert_close(wrong, 1.5 * poisson.source(f), rtol=1e-10, atol=1e-12)
+    assert poisson.residual(f).abs().max() < 1e-12
+
+    breather = problem_from_config(load_config("problem=sine_gordon"))
+    f = exact_field_of(breather)
+    exact = breather.exact_derivatives(f)
+    # u_tt − β'Δu + γ' sin u − h with h = u_tt − Δu + sin u: −(β' − 1)Δu + (γ' − 1) sin u
+    wrong = with_coefficients(breather, {"beta": torch.tensor(1.5, dtype=torch.float64), "gamma": torch.tensor(0.7, dtype=torch.float64)})
+    torch.testing.assert_close(wrong.residual(f), -0.5 * exact["laplacian"] - 0.3 * torch.sin(exact["u"]), rtol=1e-10, atol=1e-12)
+    assert breather.residual(f).abs().max() < 1e-12
+
+
+def test_the_sine_gordon_breathers_terms_are_independent_so_beta_and_gamma_are_identifiable():
+    # β and γ are identifiable from u alone only if no other (a, b, c) than the PDE's (1, −1, 1)
+    # makes a·u_tt + b·Δu + c·sin u vanish: the normalised columns have exactly one null direction
+    breather = problem_from_config(load_config("problem=sine_gordon"))
+    exact = breather.exact_derivatives(exact_field_of(breather, n=2000))
+    columns = torch.stack([exact["tt"], exact["laplacian"], torch.sin(exact["u"])], dim=1).detach()
+    singular = torch.linalg.svdvals(columns / columns.norm(dim=0))
+    assert singular[2] < 1e-12 and singular[1] > 0.5, singular
 
 
 def test_the_coefficients_receive_the_gradient_of_the_loss():

@@ -23,6 +23,9 @@ EXACT_CASES = [
     ("klein_gordon_cubic", ()),
     ("helmholtz", ()),
     ("helmholtz", ("problem.solution=gaaf",)),
+    ("poisson", ("problem.diffusion=2.5",)),
+    ("sine_gordon", ()),
+    ("sine_gordon", ("problem.beta=2.0", "problem.gamma=0.5", "problem.frequency=0.9", "problem.angle=120")),
 ]
 # float64 residuals of closed forms, scaled by the size of the source terms (up to ~(5π)² here)
 RESIDUAL_TOL = 1e-10
@@ -65,6 +68,16 @@ def test_a_nonzero_perturbation_is_not_a_solution():
     inputs = sampled(problem, None)
     u = problem.exact(Points(inputs, problem.variables)) + 0.01 * inputs[:, 0] ** 2
     assert problem.residual(Field(inputs, u, problem.variables)).abs().max().item() > 1e-3
+
+
+def test_the_sine_gordon_breather_needs_no_forcing_at_unit_coefficients():
+    # the forcing is computed from the breather's own derivatives; zero here checks that the closed
+    # form solves u_tt = Δu − sin u itself, not only that the residual matches its formulas
+    problem = problem_of("sine_gordon", ("problem.angle=75", "problem.frequency=0.3"))
+    points = Points(sampled(problem, None).detach(), problem.variables)
+    assert problem.source(points).abs().max().item() < 1e-14
+    forced = problem_of("sine_gordon", ("problem.gamma=2.0",))
+    assert forced.source(points).abs().max().item() > 0.1
 
 
 def test_exact_references_lie_on_the_grid_they_declare():

@@ -62,7 +62,8 @@ def test_quasi_newton_stops_cleanly_when_no_decrease_is_left(tmp_path):
     # a network that can represent the solution exactly is driven to the loss's rounding floor;
     # the run then ends "completed" with the reason, the last state recorded
     cfg = tiny_config("poisson", "trainer.adam.iterations=0", "trainer.quasi_newton.iterations=3000",
-                      "trainer.log_every=1000", "sampler.n_residual=4", "network.width=4", "network.depth=1")
+                      "trainer.log_every=1000", "sampler.n_residual=4", "network.width=4", "network.depth=1",
+                      "derivatives=autograd")  # auto would compile for 3000 iterations, seconds this test does not need
     metrics = run(cfg, tmp_path / "run").metrics
     assert metrics["status"] == "completed"
     assert "made no further progress" in metrics["stop_reason"], metrics["stop_reason"]
@@ -88,7 +89,7 @@ def test_loss_decreases_under_each_optimizer(tmp_path):
 
 def test_time_budget_stops_training(tmp_path):
     cfg = tiny_config("poisson", "trainer.adam.iterations=100000", "trainer.quasi_newton.iterations=0",
-                      "trainer.time_budget_s=0.5", "trainer.log_every=100000")
+                      "trainer.time_budget_s=0.5", "trainer.log_every=100000", "derivatives=autograd")
     metrics = run(cfg, tmp_path / "run").metrics
     assert metrics["status"] == "completed"
     assert "time budget" in metrics["stop_reason"]
@@ -98,7 +99,7 @@ def test_time_budget_stops_training(tmp_path):
 
 def test_target_error_stops_training(tmp_path):
     cfg = tiny_config("poisson", "trainer.adam.iterations=0", "trainer.quasi_newton.iterations=2000",
-                      "trainer.target_rel_l2=0.5", "trainer.log_every=10")
+                      "trainer.target_rel_l2=0.5", "trainer.log_every=10", "derivatives=autograd")
     metrics = run(cfg, tmp_path / "run").metrics
     assert "reached the target" in metrics["stop_reason"]
     assert metrics["rel_l2"] <= 0.5 and metrics["iterations_quasi_newton"] < 2000

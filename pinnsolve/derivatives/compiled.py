@@ -1,10 +1,10 @@
 """Jets under ``torch.compile``: the loss's whole evaluation, and by AOTAutograd its gradient,
 fused into a few generated kernels instead of hundreds of small tensor operations.
 
-Compilation happens at the first evaluation (tens of seconds the first time on a machine,
-seconds once Inductor's on-disk cache holds the kernels) and again only if a tensor's shape,
-dtype or device changes; redrawn points of the same number reuse the compiled code, and so do
-the quasi-Newton phase's line-search evaluations. Model parameters are inputs of the compiled
+Compilation happens at the first evaluation (7–17 s the first time on a machine in
+benchmarks/speed.py, a few seconds once Inductor's on-disk cache holds the kernels) and again
+only if a tensor's shape, dtype or device changes; redrawn points of the same number reuse the
+compiled code, and so do the quasi-Newton phase's line-search evaluations. Model parameters are inputs of the compiled
 graph, so updating them in place (Adam, the quasi-Newton phase) needs no recompilation.
 """
 from __future__ import annotations
