@@ -53,6 +53,7 @@ BASES: dict[str, Callable[[Tensor], Tensor]] = {
     "softplus": nn.functional.softplus,
     "sigmoid": torch.sigmoid,
     "elu": nn.functional.elu,
+    "leaky_relu": nn.functional.leaky_relu,  # slope 0.01 below 0, torch's default
     "relu3": relu3,
 }
 
@@ -128,17 +129,34 @@ class SlopeVariant(Enum):
     NEURON_WISE = "neuron_wise"  # N-LAAF: one slope per neuron
 
 
-def adaptive(variant: SlopeVariant, base: str, *, scale: float, init: float) -> ActivationFactory:
-    """Adaptive activations σ(n·a·x), every slope a starting at ``init`` (the paper: 1/n)."""
+def adaptive(variant: SlopeVariant, base: str, *, scale: float | Sequence[float], init: float | None) -> ActivationFactory:
+    """Adaptive activations σ(n·a·x), every slope a starting at ``init`` (None: 1/n, the paper's
+    start). ``scale`` n is one number, or one per hidden layer (the LAAF paper's n_k; not for the
+    global variant, whose one slope cannot start at 1/n_k in every layer)."""
     base_function(base)
+    per_layer = not isinstance(scale, (int, float))
+    if per_layer and variant is SlopeVariant.GLOBAL:
+        raise ValueError("a scale per layer needs a slope per layer or per neuron, not the global variant's one slope")
+
+    def scale_of(layer: int) -> float:
+        if not per_layer:
+            return float(scale)
+        if layer >= len(scale):
+            raise ValueError(f"{len(scale)} scales given, one per hidden layer, and the network has more layers")
+        return float(scale[layer])
+
+    def start(n: float) -> float:
+        return 1 / n if init is None else init
+
     # float64, so that a = 1/n is exact in a float64 network (.to(dtype) rounds it for float32)
-    shared = nn.Parameter(torch.tensor(init, dtype=torch.float64))
+    shared = nn.Parameter(torch.tensor(start(scale_of(0)), dtype=torch.float64))
 
     def make(layer: int, width: int) -> Adaptive:
+        n = scale_of(layer)
         if variant is SlopeVariant.GLOBAL:
-            return Adaptive(base, scale, shared)
+            return Adaptive(base, n, shared)
         shape = (width,) if variant is SlopeVariant.NEURON_WISE else ()
-        return Adaptive(base, scale, nn.Parameter(torch.full(shape, init, dtype=torch.float64)))
+        return Adaptive(base, n, nn.Parameter(torch.full(shape, start(n), dtype=torch.float64)))
 
     return make
 

@@ -18,7 +18,7 @@ from pinnsolve.config import SLOPE_VARIANTS, ConfigError, activation_config, har
 from pinnsolve.constraints import HardDirichlet, boundary_dirichlet, soft_conditions
 from pinnsolve.evaluation import Evaluator
 from pinnsolve.inverse import Coefficients, Observations, read_observations, sample_observations
-from pinnsolve.loss import Penalty, PINNLoss, TrainingPoints, derivatives_needed
+from pinnsolve.loss import ConditionLoss, Penalty, PINNLoss, TrainingPoints, derivatives_needed, pooled_weights
 from pinnsolve.network import NETWORKS
 from pinnsolve.problem import Problem, Reference, Region
 from pinnsolve.optim import LineSearch
@@ -46,8 +46,8 @@ def resolve_device(choice: str) -> torch.device:
 def build_activation(cfg: DictConfig) -> activations.ActivationFactory:
     node = activation_config(cfg)
     if node.name in SLOPE_VARIANTS:
-        init = 1 / node.scale if node.init is None else node.init
-        return activations.adaptive(activations.SlopeVariant(node.name), plain(node.base), scale=node.scale, init=init)
+        scale = list(node.scale) if OmegaConf.is_list(node.scale) else node.scale
+        return activations.adaptive(activations.SlopeVariant(node.name), plain(node.base), scale=scale, init=node.init)
     if node.name == "raf":
         return raf.raf(
             node.mode,
@@ -199,11 +199,14 @@ def assemble(cfg: DictConfig) -> Assembly:
     reference = problem.reference()
     observations = build_observations(cfg, problem, reference)
     coefficients = model.coefficients if cfg.inverse.parameters else None
+    weights = {name: w for name, w in cfg.trainer.loss_weights.items() if name not in imposed}
+    if plain(cfg.trainer.condition_loss) == ConditionLoss.pooled.value:
+        weights = pooled_weights(weights, conditions, {Region.INITIAL: cfg.sampler.n_initial, Region.BOUNDARY: cfg.sampler.n_boundary})
     try:
         loss = PINNLoss(
             problem,
             engine,
-            weights={name: w for name, w in cfg.trainer.loss_weights.items() if name not in imposed},
+            weights=weights,
             penalties=build_penalties(cfg, model),
             conditions=conditions,
             data=None if observations is None else (

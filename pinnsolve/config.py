@@ -27,6 +27,7 @@ from pinnsolve.activations import BASES, SlopeVariant
 from pinnsolve.constraints import boundary_dirichlet, soft_conditions
 from pinnsolve.network import INITIALISERS, NETWORKS
 from pinnsolve.optim import METHODS
+from pinnsolve.loss import ConditionLoss
 from pinnsolve.phases import LossTransform
 from pinnsolve.problem import Problem
 from pinnsolve.raf import BasisName
@@ -131,6 +132,7 @@ class TrainerConfig:
     adam: AdamConfig = field(default_factory=AdamConfig)
     quasi_newton: QuasiNewtonConfig = field(default_factory=QuasiNewtonConfig)
     loss_weights: dict[str, float] = field(default_factory=dict)
+    condition_loss: ConditionLoss = MISSING  # type: ignore[valid-type]
     log_every: int = 100
     target_rel_l2: Optional[float] = None
     time_budget_s: Optional[float] = None
@@ -177,7 +179,7 @@ class AdaptiveActivationConfig:
 
     name: str = MISSING
     base: ActivationBase = MISSING  # type: ignore[valid-type]
-    scale: float = MISSING  # n
+    scale: Any = MISSING  # n: a number, or a list with one per hidden layer (layer_wise, neuron_wise)
     init: Optional[float] = None  # the slopes' initial value a; null: 1/n, so that n·a = 1
     slope_recovery: bool = MISSING
     slope_recovery_weight: float = MISSING
@@ -422,6 +424,22 @@ def activation_config(cfg: DictConfig) -> DictConfig:
     return _checked(cfg.activation, ACTIVATION_SCHEMAS[name], "activation")
 
 
+def check_scale(activation: DictConfig, layers: int) -> None:
+    """activation.scale: a number ≥ 1, or for a slope per layer or per neuron a list of one per
+    hidden layer (``layers``: an MLP's depth, a ResNet's two per block)."""
+    scale = activation.scale
+    if OmegaConf.is_list(scale):
+        _require(activation.name != "global", "activation.scale", "one number for activation=global (one slope for every layer)",
+                 list(scale))
+        _require(len(scale) == layers, "activation.scale", f"one number per hidden layer, {layers} here", list(scale))
+        values = list(scale)
+    else:
+        values = [scale]
+    for value in values:
+        _require(isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 1, "activation.scale",
+                 "≥ 1 (the paper's n), or a list of such numbers", list(scale) if OmegaConf.is_list(scale) else scale)
+
+
 def validate(cfg: DictConfig) -> None:
     """Raise :class:`ConfigError` for the first value pinnsolve cannot run with (``cfg`` may hold
     Hydra's own node, ``hydra``, which is Hydra's to check)."""
@@ -431,7 +449,7 @@ def validate(cfg: DictConfig) -> None:
     problem = problem_from_config(cfg)
     activation = activation_config(cfg)
     if activation.name in SLOPE_VARIANTS:
-        _require(activation.scale >= 1, "activation.scale", "≥ 1 (the paper's n)", activation.scale)
+        check_scale(activation, cfg.network.depth if cfg.network.name == "mlp" else 2 * cfg.network.blocks)
         _require(
             activation.init is None or activation.init > 0, "activation.init", "positive or null (1/scale)", activation.init
         )

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from enum import Enum
 
 import torch
 from torch import Tensor, nn
@@ -40,6 +41,27 @@ def derivatives_needed(problem: Problem, conditions: Sequence[Condition]) -> dic
     for condition in conditions:
         keys[condition.region] = keys.get(condition.region, frozenset()) | used(condition.residual)
     return keys
+
+
+class ConditionLoss(Enum):
+    """How the initial and boundary conditions' squared residuals are averaged."""
+
+    per_condition = "per_condition"  # a mean per condition, each weighted by its own weight
+    pooled = "pooled"  # one mean over every condition's points, as the adaptive-activation papers' MSE_u
+
+
+def pooled_weights(
+    weights: Mapping[str, float], conditions: Sequence[Condition], counts: Mapping[Region, int]
+) -> dict[str, float]:
+    """``weights`` with each condition's scaled by its share of the conditions' points: then
+    Σ_c w_c·MSE_c is the mean of w_c·r² over all those points together (one MSE when every w_c
+    is 1). A condition has as many points as its region (two on the same initial points, as u and
+    u_t, count those points twice)."""
+    total = sum(counts[c.region] for c in conditions)
+    pooled = dict(weights)
+    for c in conditions:
+        pooled[c.name] = weights.get(c.name, 1.0) * counts[c.region] / total
+    return pooled
 
 
 class PINNLoss:

@@ -60,6 +60,33 @@ def test_slope_recovery_at_initialisation_is_exp_minus_one_over_n(variant, scale
     assert all(torch.all(layer.scale * layer.slopes == 1) for layer in layers(model))
 
 
+@pytest.mark.parametrize("variant", [SlopeVariant.LAYER_WISE, SlopeVariant.NEURON_WISE])
+def test_a_scale_per_layer_gives_each_layer_its_n_and_starts_every_n_a_at_one(variant):
+    model = network(activations.adaptive(variant, "tanh", scale=[10.0, 4.0, 1.0], init=None), depth=3)
+    assert [layer.scale for layer in layers(model)] == [10.0, 4.0, 1.0]
+    assert [layer.slopes.flatten()[0].item() for layer in layers(model)] == [0.1, 0.25, 1.0]
+    # S(a) on the raw slopes, as the LAAF paper writes it: 1 / mean_k exp(1/n_k)
+    expected = 1 / ((math.exp(0.1) + math.exp(0.25) + math.exp(1.0)) / 3)
+    assert slope_recovery(layers(model)).item() == pytest.approx(expected, rel=1e-14)
+    fixed = network(activations.fixed("tanh"), depth=3)
+    x = torch.linspace(-1, 1, 41, dtype=torch.float64)[:, None]
+    torch.testing.assert_close(model(x), fixed(x), rtol=0, atol=1e-15)  # n·a = 1 in every layer: tanh itself
+
+
+def test_a_scale_per_layer_is_refused_for_the_one_global_slope_and_for_too_few_layers():
+    with pytest.raises(ValueError, match="not the global variant's one slope"):
+        activations.adaptive(SlopeVariant.GLOBAL, "tanh", scale=[10.0, 5.0], init=None)
+    with pytest.raises(ValueError, match="2 scales given"):
+        network(activations.adaptive(SlopeVariant.LAYER_WISE, "tanh", scale=[10.0, 5.0], init=None), depth=3)
+
+
+def test_an_adaptive_leaky_relu_scales_both_sides():
+    # the GAAF paper's Leaky-ReLU: σ(n·a·x) with n·a = 2 is 2x above zero and 0.02x below
+    x = torch.tensor([-3.0, -0.5, 0.0, 0.25, 2.0], dtype=torch.float64)
+    adaptive = activations.adaptive(SlopeVariant.LAYER_WISE, "leaky_relu", scale=5.0, init=0.4)(0, 5)
+    torch.testing.assert_close(adaptive(x), torch.tensor([-0.06, -0.01, 0.0, 0.5, 4.0], dtype=torch.float64), rtol=1e-15, atol=0)
+
+
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_adaptive_network_equals_fixed_network_at_initialisation(variant):
     fixed = network(activations.fixed("tanh"), in_features=2)

@@ -18,6 +18,7 @@ CLOSED_FORMS = {
     "softplus": lambda x: torch.log1p(torch.exp(x)),
     "sigmoid": lambda x: 1 / (1 + torch.exp(-x)),
     "elu": lambda x: torch.where(x > 0, x, torch.exp(x) - 1),
+    "leaky_relu": lambda x: torch.where(x > 0, x, 0.01 * x),
     "relu3": lambda x: torch.where(x > 0, x**3, 0.0),
 }
 

@@ -154,3 +154,24 @@ def test_adam_weight_decay_pulls_every_weight_towards_zero():
         parts.trainer.fit(parts.model)
         norms[decay] = torch.cat([p.detach().flatten() for p in parts.model.parameters()]).norm().item() / start
     assert norms[1e3] < 0.5 and norms[0] > 0.95
+
+
+def test_the_pooled_condition_loss_is_one_mean_over_every_initial_and_boundary_point():
+    # Klein–Gordon: u and u_t on the 16 initial points and u on the 8 boundary points, 40 residuals
+    # in one mean, by hand from the per-condition means the loss reports
+    overrides = ("sampler.n_initial=16", "sampler.n_boundary=8", "trainer.loss_weights.residual=2.0",
+                 "trainer.loss_weights.initial=1.0", "trainer.loss_weights.initial_rate=1.0", "trainer.loss_weights.boundary=1.0")
+    pooled = assemble(tiny_config("klein_gordon", *overrides, "trainer.condition_loss=pooled"))
+    apart = assemble(tiny_config("klein_gordon", *overrides))
+    total, terms = pooled.trainer.loss(pooled.model, pooled.trainer.points)
+    by_hand = 2.0 * terms["residual"] + (16 * terms["initial"] + 16 * terms["initial_rate"] + 8 * terms["boundary"]) / 40
+    torch.testing.assert_close(total, by_hand, rtol=1e-14, atol=0)
+    assert pooled.trainer.loss.weights == {"residual": 2.0, "initial": 0.4, "initial_rate": 0.4, "boundary": 0.2}
+    # the same network and points, each condition's mean weighted apart: the sum of the means
+    separate, same_terms = apart.trainer.loss(apart.model, apart.trainer.points)
+    assert same_terms == terms
+    torch.testing.assert_close(separate, 2.0 * terms["residual"] + terms["initial"] + terms["initial_rate"] + terms["boundary"],
+                               rtol=1e-14, atol=0)
+    # weights still apply inside the pool: w_c·r² averaged over all 40 points
+    weighted = assemble(tiny_config("klein_gordon", *overrides, "trainer.loss_weights.boundary=5.0", "trainer.condition_loss=pooled"))
+    assert weighted.trainer.loss.weights["boundary"] == 5.0 * 8 / 40
