@@ -62,8 +62,10 @@ CASES = {
     "poisson": Case(
         sweeps={
             "fixed": "experiment=inverse/poisson inverse.noise=0.01 activation=fixed,neuron_wise_no_sr",
+            # ++: a sweep over activation groups composes its other overrides with the primary config's
+            # activation (fixed) first, which has no such key; ++ sets it wherever it is missing or not
             "slope_recovery": ("experiment=inverse/poisson inverse.noise=0.01 activation=layer_wise,neuron_wise "
-                               "activation.slope_recovery_weight=10"),
+                               "++activation.slope_recovery_weight=10"),
         },
         noises=("0.01",), activations=("fixed", "layer_wise", "neuron_wise", "neuron_wise_no_sr"),
         symbols={"diffusion": ("κ", ".5f")}, targets={"diffusion": 0.01},
