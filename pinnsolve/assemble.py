@@ -1,9 +1,9 @@
 """Configuration → objects. With :mod:`pinnsolve.config`, the only code that reads ``cfg``."""
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-import logging
 from enum import Enum
 from pathlib import Path
 from typing import Any
@@ -20,11 +20,11 @@ from pinnsolve.evaluation import Evaluator
 from pinnsolve.inverse import Coefficients, Observations, read_observations, sample_observations
 from pinnsolve.loss import ConditionLoss, Penalty, PINNLoss, TrainingPoints, derivatives_needed, pooled_weights
 from pinnsolve.network import NETWORKS
-from pinnsolve.problem import Problem, Reference, Region
 from pinnsolve.optim import LineSearch
-from pinnsolve.samplers import SAMPLERS, CollocationSampler
 from pinnsolve.phases import AdamPhase, AdamSettings, LossTransform, Phase, QuasiNewtonPhase, QuasiNewtonSettings
+from pinnsolve.problem import Problem, Reference, Region
 from pinnsolve.resampling import RESAMPLERS
+from pinnsolve.samplers import SAMPLERS, CollocationSampler
 from pinnsolve.trainer import Stopping, Trainer
 
 log = logging.getLogger(__name__)

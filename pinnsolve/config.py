@@ -25,9 +25,9 @@ from omegaconf.errors import OmegaConfBaseException
 
 from pinnsolve.activations import BASES, SlopeVariant
 from pinnsolve.constraints import boundary_dirichlet, soft_conditions
+from pinnsolve.loss import ConditionLoss
 from pinnsolve.network import INITIALISERS, NETWORKS
 from pinnsolve.optim import METHODS
-from pinnsolve.loss import ConditionLoss
 from pinnsolve.phases import LossTransform
 from pinnsolve.problem import Problem
 from pinnsolve.raf import BasisName
