@@ -427,17 +427,14 @@ def activation_config(cfg: DictConfig) -> DictConfig:
 def check_scale(activation: DictConfig, layers: int) -> None:
     """activation.scale: a number ≥ 1, or for a slope per layer or per neuron a list of one per
     hidden layer (``layers``: an MLP's depth, a ResNet's two per block)."""
-    scale = activation.scale
-    if OmegaConf.is_list(scale):
-        _require(activation.name != "global", "activation.scale", "one number for activation=global (one slope for every layer)",
-                 list(scale))
-        _require(len(scale) == layers, "activation.scale", f"one number per hidden layer, {layers} here", list(scale))
-        values = list(scale)
-    else:
-        values = [scale]
-    for value in values:
+    listed = OmegaConf.is_list(activation.scale)
+    shown = list(activation.scale) if listed else activation.scale
+    if listed:
+        _require(activation.name != "global", "activation.scale", "one number for activation=global (one slope for every layer)", shown)
+        _require(len(shown) == layers, "activation.scale", f"one number per hidden layer, {layers} here", shown)
+    for value in shown if listed else [shown]:
         _require(isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 1, "activation.scale",
-                 "≥ 1 (the paper's n), or a list of such numbers", list(scale) if OmegaConf.is_list(scale) else scale)
+                 "≥ 1 (the paper's n), or a list of such numbers", shown)
 
 
 def validate(cfg: DictConfig) -> None:

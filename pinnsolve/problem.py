@@ -55,16 +55,6 @@ def dirichlet(name: str, region: Region, value: Callable[[Points], Tensor] | Non
     return DirichletCondition(name, region, lambda f: f.u - value(f), value)
 
 
-def second_order_conditions(exact: Callable[[Points], Tensor], rate: Callable[[Points], Tensor]) -> tuple[Condition, ...]:
-    """The conditions of an equation second order in time with a known solution: u (``exact``)
-    and u_t (``rate``) at the initial time, and u on the boundary."""
-    return (
-        dirichlet("initial", Region.INITIAL, exact),
-        Condition("initial_rate", Region.INITIAL, lambda f: f.d("t") - rate(f)),
-        dirichlet("boundary", Region.BOUNDARY, exact),
-    )
-
-
 @dataclass(frozen=True)
 class Reference:
     """A reference solution ``u`` (shape ``(N,)``) at ``inputs`` (shape ``(N, d)``), float64.
@@ -142,3 +132,23 @@ class ExactProblem(Problem):
         inputs = self.domain.grid(shape)
         u = self.exact(Points(torch.as_tensor(inputs, dtype=torch.float64), self.variables))
         return Reference(inputs, u.numpy(), shape)
+
+
+class SecondOrderInTime(ExactProblem):
+    """An equation second order in time whose closed-form solution comes with its derivatives:
+    its conditions are u and u_t at the initial time and u on the boundary."""
+
+    @abstractmethod
+    def exact_derivatives(self, p: Points) -> dict[str, Tensor]:
+        """The solution ``u`` and its time derivative ``t`` at ``p`` (and whatever the forcing needs)."""
+
+    def exact(self, p: Points) -> Tensor:
+        return self.exact_derivatives(p)["u"]
+
+    @property
+    def conditions(self) -> tuple[Condition, ...]:
+        return (
+            dirichlet("initial", Region.INITIAL, self.exact),
+            Condition("initial_rate", Region.INITIAL, lambda f: f.d("t") - self.exact_derivatives(f)["t"]),
+            dirichlet("boundary", Region.BOUNDARY, self.exact),
+        )

@@ -16,7 +16,7 @@ from torch import Tensor
 
 from pinnsolve.derivatives import Field, Points
 from pinnsolve.geometry import Box
-from pinnsolve.problem import Condition, ExactProblem, require, second_order_conditions
+from pinnsolve.problem import SecondOrderInTime, require
 
 
 class KleinGordonSolution(Enum):
@@ -25,7 +25,7 @@ class KleinGordonSolution(Enum):
 
 
 @dataclass(frozen=True)
-class KleinGordon(ExactProblem):
+class KleinGordon(SecondOrderInTime):
     coefficients: ClassVar[tuple[str, ...]] = ("alpha", "beta", "gamma")
 
     alpha: float
@@ -47,13 +47,6 @@ class KleinGordon(ExactProblem):
     @property
     def domain(self) -> Box:
         return Box(("x", "t"), (self.x_min, 0.0), (self.x_max, self.t_max), time="t")
-
-    @property
-    def conditions(self) -> tuple[Condition, ...]:
-        return second_order_conditions(self.exact, lambda p: self.exact_derivatives(p)["t"])
-
-    def exact(self, p: Points) -> Tensor:
-        return self.exact_derivatives(p)["u"]
 
     def exact_derivatives(self, p: Points) -> dict[str, Tensor]:
         """u, u_t, u_tt and u_xx of the manufactured solution."""

@@ -20,11 +20,11 @@ from torch import Tensor
 
 from pinnsolve.derivatives import Field, Points
 from pinnsolve.geometry import Box
-from pinnsolve.problem import Condition, ExactProblem, require, second_order_conditions
+from pinnsolve.problem import SecondOrderInTime, require
 
 
 @dataclass(frozen=True)
-class SineGordon(ExactProblem):
+class SineGordon(SecondOrderInTime):
     coefficients: ClassVar[tuple[str, ...]] = ("beta", "gamma")
 
     beta: float
@@ -44,13 +44,6 @@ class SineGordon(ExactProblem):
     @property
     def domain(self) -> Box:
         return Box(("x", "y", "t"), (-self.length, -self.length, 0.0), (self.length, self.length, self.t_max), time="t")
-
-    @property
-    def conditions(self) -> tuple[Condition, ...]:
-        return second_order_conditions(self.exact, lambda p: self.exact_derivatives(p)["t"])
-
-    def exact(self, p: Points) -> Tensor:
-        return self.exact_derivatives(p)["u"]
 
     def exact_derivatives(self, p: Points) -> dict[str, Tensor]:
         """u, u_t, u_tt and Δu of the breather. With g = A cos(ωt) sech(kξ), u = 4 arctan g and for
