@@ -25,7 +25,10 @@ import torch
 
 from common import REPO, commit, machine, threads_per_job, write_readme_section
 
-TARGETS = {"burgers": 2e-5, "poisson": 1e-7, "klein_gordon": 1e-6, "helmholtz": 1e-5, "klein_gordon_cubic": 1e-4, "sine_gordon": 1e-6}
+TARGETS = {
+    "burgers": 2e-5, "poisson": 1e-7, "klein_gordon": 1e-6, "helmholtz": 1e-5, "klein_gordon_cubic": 1e-4, "sine_gordon": 1e-6,
+    "low_regularity": 3e-3, "oscillatory": 1e-6,
+}
 PROBLEMS = list(TARGETS)
 SEEDS = (0, 1, 2)
 TIME_LIMIT_S = 300

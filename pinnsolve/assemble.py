@@ -106,21 +106,21 @@ def build_model(cfg: DictConfig, problem: Problem) -> nn.Module:
     """The network, initialised from ``cfg.seed`` alone (the global RNG is left as it was),
     wrapped to meet the boundary data exactly if ``problem.hard_bc``; the coefficients an inverse
     problem identifies are its submodule ``coefficients``."""
-    box, n = problem.domain, cfg.network
+    domain, n = problem.domain, cfg.network
     shape = {"depth": n.depth} if n.name == "mlp" else {"blocks": n.blocks}
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(cfg.seed)
         network = NETWORKS[n.name](
-            in_features=box.dim,
+            in_features=domain.dim,
             width=n.width,
             activation=build_activation(cfg),
-            low=box.low,
-            high=box.high,
+            low=domain.low,
+            high=domain.high,
             init=n.init,
             input_scaling=n.input_scaling,
             **shape,
         )
-    model = HardDirichlet(network, box, boundary_dirichlet(problem).value) if hard_bc(cfg) else network
+    model = HardDirichlet(network, domain, boundary_dirichlet(problem).value) if hard_bc(cfg) else network
     if cfg.inverse.parameters:  # trained with the network's weights, saved with them in model.pt
         model.coefficients = Coefficients(inverse_start(cfg.inverse), cfg.inverse.positive)
     return model

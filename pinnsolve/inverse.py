@@ -17,7 +17,7 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
-from pinnsolve.geometry import Box
+from pinnsolve.geometry import Geometry
 from pinnsolve.problem import Problem, Reference
 
 
@@ -77,7 +77,7 @@ def sample_observations(reference: Reference, count: int, noise: float, rng: np.
     return Observations(reference.inputs[rows], u, synthetic=True)
 
 
-def read_observations(path: Path, variables: Sequence[str], box: Box) -> Observations:
+def read_observations(path: Path, variables: Sequence[str], domain: Geometry) -> Observations:
     """A user's measurements: an ``.npz`` with one 1-D array per variable and ``u``, or a ``.csv``
     whose header names those columns. Raises ValueError saying what is wrong with the file."""
     needed = [*variables, "u"]
@@ -108,14 +108,11 @@ def read_observations(path: Path, variables: Sequence[str], box: Box) -> Observa
     bad = ~np.isfinite(np.column_stack([inputs, u])).all(axis=1)
     if bad.any():
         raise ValueError(f"{path}: {int(bad.sum())} rows hold NaN or infinity (the first: row {int(np.argmax(bad))})")
-    low, high = np.asarray(box.low), np.asarray(box.high)
-    tolerance = 1e-12 * np.maximum(1.0, np.abs(high - low))
-    outside = ((inputs < low - tolerance) | (inputs > high + tolerance)).any(axis=1)
+    outside = ~domain.contains(inputs, tol=1e-12 * max(1.0, float(np.max(domain.upper - domain.lower))))
     if outside.any():
         first = int(np.argmax(outside))
-        extent = " × ".join(f"[{lo:g}, {hi:g}]" for lo, hi in zip(box.low, box.high))
         raise ValueError(
-            f"{path}: {int(outside.sum())} points lie outside the domain {extent} of {list(variables)} "
+            f"{path}: {int(outside.sum())} points lie outside the domain {domain.describe()} of {list(variables)} "
             f"(the first: row {first}, {tuple(float(v) for v in inputs[first])})"
         )
     return Observations(inputs, u, synthetic=False)

@@ -1,4 +1,4 @@
-"""Networks for a scalar solution u(inputs): a fully connected MLP and the RAF paper's ResNet."""
+"""Networks for a scalar solution u(inputs): a fully connected MLP and the RAF authors' ResNet."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
@@ -87,10 +87,11 @@ class MLP(nn.Module):
 
 
 class ResNet(nn.Module):
-    """The residual network of the RAF paper (after the Deep Ritz method); (N, d) → (N,).
+    """The residual network of the RAF authors' code (after the Deep Ritz method); (N, d) → (N,).
 
-    Linear(d→m), then ``blocks`` blocks of [Linear(m→m), σ, Linear(m→m), σ], each added to its
-    input (the first block's skip is the network input zero-padded to width m), then Linear(m→1).
+    ``blocks`` blocks of [Linear, σ, Linear, σ], each added to its input, then Linear(m→1). The
+    first block's first Linear maps d → m and its skip is the network input zero-padded to width
+    m; every other Linear is m → m. At d = 2, m = 50 and 2 blocks: 7,851 parameters, as theirs.
     Initialised and input-scaled like :class:`MLP` (same options); needs m ≥ d.
     """
 
@@ -111,11 +112,10 @@ class ResNet(nn.Module):
             raise ValueError(f"a ResNet's width ({width}) must be at least its input dimension ({in_features})")
         self.width = width
         self.scaling = _input_map(low, high, input_scaling)
-        self.input = nn.Linear(in_features, width)
-        self.hidden = nn.ModuleList(nn.Linear(width, width) for _ in range(2 * blocks))
+        self.hidden = nn.ModuleList(nn.Linear(in_features if i == 0 else width, width) for i in range(2 * blocks))
         self.activations = nn.ModuleList(activation(layer, width) for layer in range(2 * blocks))
         self.output = nn.Linear(width, 1)
-        for linear in [self.input, *self.hidden, self.output]:
+        for linear in [*self.hidden, self.output]:
             INITIALISERS[init](linear)
 
     def forward(self, x: Tensor) -> Tensor:
@@ -123,8 +123,8 @@ class ResNet(nn.Module):
 
     def compute(self, x: Tensor, ops: Ops):
         """The forward pass in ``ops`` (see :mod:`pinnsolve.derivatives.engine`)."""
-        z = ops.input(x, self.scaling.centre, self.scaling.half_width)
-        skip, h = ops.pad(z, self.width), ops.linear(self.input, z)
+        h = ops.input(x, self.scaling.centre, self.scaling.half_width)
+        skip = ops.pad(h, self.width)
         layers = list(zip(self.hidden, self.activations))
         for (linear1, activation1), (linear2, activation2) in zip(layers[0::2], layers[1::2]):
             h = ops.activation(activation2, ops.linear(linear2, ops.activation(activation1, ops.linear(linear1, h))))

@@ -16,7 +16,7 @@ import torch
 from torch import Tensor
 
 from pinnsolve.derivatives import Field, Points
-from pinnsolve.geometry import Box
+from pinnsolve.geometry import Geometry
 
 
 class Region(Enum):
@@ -59,15 +59,16 @@ def dirichlet(name: str, region: Region, value: Callable[[Points], Tensor] | Non
 class Reference:
     """A reference solution ``u`` (shape ``(N,)``) at ``inputs`` (shape ``(N, d)``), float64.
 
-    The points form a tensor grid of ``shape`` (``Π shape == N``) in C order, which the plots use.
+    The points form a tensor grid of ``shape`` (``Π shape == N``) in C order, which the plots use,
+    or are scattered (``shape`` None).
     """
 
     inputs: np.ndarray
     u: np.ndarray
-    shape: tuple[int, ...]
+    shape: tuple[int, ...] | None
 
     def __post_init__(self) -> None:
-        n = int(np.prod(self.shape))
+        n = self.inputs.shape[0] if self.shape is None else int(np.prod(self.shape))
         if self.inputs.shape[0] != n or self.u.shape != (n,):
             raise ValueError(
                 f"reference grid {self.shape} holds {n} points, got inputs {self.inputs.shape} and u {self.u.shape}"
@@ -87,7 +88,7 @@ class Problem(ABC):
 
     @property
     @abstractmethod
-    def domain(self) -> Box: ...
+    def domain(self) -> Geometry: ...
 
     @property
     @abstractmethod
@@ -112,12 +113,18 @@ class Problem(ABC):
 
 
 class ExactProblem(Problem):
-    """A problem with a closed-form solution, evaluated on a tensor grid of the domain."""
+    """A problem with a closed-form solution, evaluated at its domain's evaluation points: on a box
+    a tensor grid of ``eval_points_per_axis`` points per axis (:meth:`Geometry.evaluation_points`)."""
 
     eval_points_per_axis: int
 
     def __post_init__(self) -> None:
         require(self.eval_points_per_axis >= 2, f"eval_points_per_axis must be ≥ 2, got {self.eval_points_per_axis}")
+
+    @property
+    def evaluation_resolution(self) -> int:
+        """What the domain's :meth:`~pinnsolve.geometry.Geometry.evaluation_points` is given."""
+        return self.eval_points_per_axis
 
     @abstractmethod
     def exact(self, p: Points) -> Tensor:
@@ -125,11 +132,10 @@ class ExactProblem(Problem):
 
     @property
     def reference_size(self) -> int:
-        return self.eval_points_per_axis**self.domain.dim
+        return self.domain.evaluation_size(self.evaluation_resolution)
 
     def reference(self) -> Reference:
-        shape = (self.eval_points_per_axis,) * self.domain.dim
-        inputs = self.domain.grid(shape)
+        inputs, shape = self.domain.evaluation_points(self.evaluation_resolution)
         u = self.exact(Points(torch.as_tensor(inputs, dtype=torch.float64), self.variables))
         return Reference(inputs, u.numpy(), shape)
 

@@ -15,7 +15,7 @@ import numpy as np
 import torch
 from matplotlib.figure import Figure
 
-from pinnsolve.geometry import Box
+from pinnsolve.geometry import Geometry
 from pinnsolve.problem import Reference
 
 THRESHOLDS = (1e-2, 1e-3, 1e-4, 1e-5)
@@ -68,7 +68,7 @@ def time_to_thresholds(history: Sequence[dict[str, Any]]) -> dict[str, float | N
 class GridView:
     """The reference grid seen as an array with one axis per variable."""
 
-    def __init__(self, box: Box, reference: Reference) -> None:
+    def __init__(self, box: Geometry, reference: Reference) -> None:
         self.box, self.shape = box, reference.shape
         self.coords = reference.inputs.reshape(*self.shape, box.dim)
 
@@ -104,8 +104,11 @@ def _save(fig: Figure, path: Path | None) -> Figure:
     return fig
 
 
-def plot_solution(path: Path | None, box: Box, reference: Reference, u_pred: np.ndarray) -> Figure:
-    """Prediction, reference and |error|: heatmaps in 2-D (a mid-plane for d > 2), curves in 1-D."""
+def plot_solution(path: Path | None, box: Geometry, reference: Reference, u_pred: np.ndarray) -> Figure:
+    """Prediction, reference and |error|: heatmaps in 2-D (a mid-plane for d > 2), curves in 1-D;
+    for scattered reference points, :func:`plot_scattered`."""
+    if reference.shape is None:
+        return plot_scattered(path, box, reference, u_pred)
     error = np.abs(u_pred - reference.u)
     view = GridView(box, reference)
     if box.dim == 1:
@@ -131,7 +134,32 @@ def plot_solution(path: Path | None, box: Box, reference: Reference, u_pred: np.
     return _save(fig, path)
 
 
-def plot_slices(path: Path | None, box: Box, reference: Reference, u_pred: np.ndarray, *, count: int = 4) -> Figure:
+def plot_scattered(path: Path | None, domain: Geometry, reference: Reference, u_pred: np.ndarray) -> Figure:
+    """Scattered reference points: in 2-D the prediction, reference and |error| coloured at the
+    points; otherwise the prediction against the reference and |error| against the distance from
+    the centre of the domain's bounding box."""
+    error = np.abs(u_pred - reference.u)
+    x = reference.inputs
+    if domain.dim == 2:
+        fig = Figure(figsize=(16, 4.2), layout="constrained")
+        for ax, values, title in zip(fig.subplots(1, 3), (u_pred, reference.u, error), ("prediction", "reference", "|error|")):
+            dots = ax.scatter(x[:, 0], x[:, 1], c=values, s=4, cmap="inferno" if title == "|error|" else "RdBu_r")
+            fig.colorbar(dots, ax=ax, label="u" if title != "|error|" else "|u − u_ref|")
+            ax.set(xlabel=domain.variables[0], ylabel=domain.variables[1], title=title, aspect="equal")
+        return _save(fig, path)
+    fig = Figure(figsize=(10, 4), layout="constrained")
+    left, right = fig.subplots(1, 2)
+    left.plot(reference.u, u_pred, ".", markersize=2)
+    limits = [float(reference.u.min()), float(reference.u.max())]
+    left.plot(limits, limits, "k-", linewidth=1)
+    left.set(xlabel="reference u", ylabel="predicted u", title=f"prediction against reference ({len(x)} points)")
+    centre = (domain.lower + domain.upper) / 2
+    right.semilogy(np.linalg.norm(x - centre, axis=1), error, ".", markersize=2)
+    right.set(xlabel="distance from the centre", ylabel="|error|", title="absolute error")
+    return _save(fig, path)
+
+
+def plot_slices(path: Path | None, box: Geometry, reference: Reference, u_pred: np.ndarray, *, count: int = 4) -> Figure:
     """u(x) at ``count`` times spread over the grid, prediction against reference."""
     view = GridView(box, reference)
     t_axis, x_axis = view.plot_axes()

@@ -1,8 +1,8 @@
-"""Collocation points: interior, boundary and initial sets of a :class:`~pinnsolve.geometry.Box`.
+"""Collocation points: interior, boundary and initial sets of a :class:`~pinnsolve.geometry.Geometry`.
 
-Each sampler draws points in a unit cube; :class:`CollocationSampler` maps them onto the
-domain's interior, onto its boundary faces (split in proportion to their measure) and onto
-the initial slice. The quasi-random families come from ``scipy.stats.qmc``.
+Each sampler draws points in a unit cube; :class:`CollocationSampler` has the domain map them
+onto its interior, its boundary and its initial slice. The quasi-random families come from
+``scipy.stats.qmc``.
 """
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.stats import qmc
 
-from pinnsolve.geometry import Box
+from pinnsolve.geometry import Geometry
 
 
 class UnitSampler(ABC):
@@ -68,16 +68,6 @@ SAMPLERS: dict[str, type[UnitSampler]] = {
 }
 
 
-def split_by_measure(n: int, measures: list[float]) -> list[int]:
-    """Split ``n`` into integer counts proportional to ``measures`` (largest remainders)."""
-    weights = np.asarray(measures, dtype=np.float64)
-    exact = n * weights / weights.sum()
-    counts = np.floor(exact).astype(int)
-    for i in np.argsort(-(exact - counts), kind="stable")[: n - counts.sum()]:
-        counts[i] += 1
-    return counts.tolist()
-
-
 @dataclass
 class CollocationSampler:
     """Draws the training points of a problem: ``interior(n)``, ``boundary(n)``, ``initial(n)``.
@@ -86,7 +76,7 @@ class CollocationSampler:
     sampler's own generator, so a seed fixes every draw.
     """
 
-    domain: Box
+    domain: Geometry
     unit: UnitSampler
     rng: np.random.Generator
 
@@ -104,38 +94,16 @@ class CollocationSampler:
         self.rng = np.random.Generator(type(self.rng.bit_generator)(restored))
         self.rng.bit_generator.state = state["bit_generator"]
 
+    def _draw(self, n: int, d: int) -> np.ndarray:
+        return self.unit(n, d, self.rng)
+
     def interior(self, n: int) -> np.ndarray:
-        box = self.domain
-        return box.lower + (box.upper - box.lower) * self.unit(n, box.dim, self.rng)
+        return self.domain.interior(self._draw, n)
 
     def boundary(self, n: int) -> np.ndarray:
-        """Points on the spatial faces (times the whole time interval, if any)."""
-        box = self.domain
-        extent = box.upper - box.lower
-        faces = [(axis, side) for axis in box.spatial for side in (0, 1)]
-        # the measure of a face is the product of the other sides; in 1-D each face is a point
-        measures = [float(np.prod(np.delete(extent, axis))) for axis, _ in faces]
-        parts = []
-        for (axis, side), count in zip(faces, split_by_measure(n, measures)):
-            if count == 0:
-                continue
-            others = [i for i in range(box.dim) if i != axis]
-            unit = self.unit(count, len(others), self.rng) if others else np.empty((count, 0))
-            points = np.empty((count, box.dim))
-            points[:, others] = box.lower[others] + extent[others] * unit
-            points[:, axis] = box.upper[axis] if side else box.lower[axis]
-            parts.append(points)
-        return np.concatenate(parts, axis=0)
+        """Points on the spatial boundary (times the whole time interval, if any)."""
+        return self.domain.boundary(self._draw, n)
 
     def initial(self, n: int) -> np.ndarray:
-        """Points of the spatial box at the initial time."""
-        box = self.domain
-        if box.time_index is None:
-            raise ValueError("the domain has no time variable, so no initial set")
-        spatial = list(box.spatial)
-        points = np.empty((n, box.dim))
-        points[:, spatial] = box.lower[spatial] + (box.upper - box.lower)[spatial] * self.unit(
-            n, len(spatial), self.rng
-        )
-        points[:, box.time_index] = box.lower[box.time_index]
-        return points
+        """Points of the spatial domain at the initial time."""
+        return self.domain.initial(self._draw, n)

@@ -8,6 +8,8 @@ from pinnsolve.problem import Problem
 from .burgers import Burgers
 from .helmholtz import Helmholtz
 from .klein_gordon import KleinGordon
+from .low_regularity import LowRegularity
+from .oscillatory import Oscillatory
 from .poisson import Poisson
 from .sine_gordon import SineGordon
 
@@ -17,6 +19,8 @@ PROBLEMS: dict[str, type[Problem]] = {
     "klein_gordon": KleinGordon,
     "helmholtz": Helmholtz,
     "sine_gordon": SineGordon,
+    "low_regularity": LowRegularity,
+    "oscillatory": Oscillatory,
 }
 
-__all__ = ["PROBLEMS", "Burgers", "Helmholtz", "KleinGordon", "Poisson", "SineGordon"]
+__all__ = ["PROBLEMS", "Burgers", "Helmholtz", "KleinGordon", "LowRegularity", "Oscillatory", "Poisson", "SineGordon"]

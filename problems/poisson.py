@@ -16,10 +16,6 @@ from pinnsolve.geometry import Box
 from pinnsolve.problem import Condition, ExactProblem, Region, dirichlet, require
 
 
-def variable_names(dim: int) -> tuple[str, ...]:
-    return ("x", "y", "z")[:dim] if dim <= 3 else tuple(f"x{i + 1}" for i in range(dim))
-
-
 @dataclass(frozen=True)
 class Poisson(ExactProblem):
     coefficients: ClassVar[tuple[str, ...]] = ("diffusion",)
@@ -35,7 +31,7 @@ class Poisson(ExactProblem):
 
     @property
     def domain(self) -> Box:
-        return Box(variable_names(self.dim), (0.0,) * self.dim, (1.0,) * self.dim)
+        return Box.unit_cube(self.dim)
 
     @property
     def conditions(self) -> tuple[Condition, ...]:

@@ -12,7 +12,9 @@ from omegaconf import DictConfig, open_dict
 from pinnsolve import cli, derivatives
 from pinnsolve.config import register_configs
 
-PROBLEM_CONFIGS = ["burgers", "poisson", "klein_gordon", "klein_gordon_cubic", "helmholtz", "sine_gordon"]
+PROBLEM_CONFIGS = [
+    "burgers", "poisson", "klein_gordon", "klein_gordon_cubic", "helmholtz", "sine_gordon", "low_regularity", "oscillatory",
+]
 
 # overrides that make any problem train in about a second
 TINY = [
@@ -47,11 +49,19 @@ def load_config(*overrides: str, with_hydra: bool = False) -> DictConfig:
         return compose(config_name="config", overrides=list(overrides), return_hydra_config=with_hydra)
 
 
+def coarse_reference(problem: str, points_per_axis: int) -> list[str]:
+    """Overrides that shrink ``problem``'s reference to about ``points_per_axis`` points per axis
+    (Burgers: a coarse quadrature grid, the same for every size)."""
+    if problem == "burgers":
+        return ["problem.reference_x_points=17", "problem.reference_t_points=5"]
+    if problem == "low_regularity":  # scattered points in the ball
+        return [f"problem.eval_points={points_per_axis**2}"]
+    return [f"problem.eval_points_per_axis={points_per_axis}"]
+
+
 def tiny_config(problem: str, *overrides: str) -> DictConfig:
     """A config for ``problem`` that trains in about a second; Burgers gets a coarse reference grid."""
-    extra = ["problem.reference_x_points=17", "problem.reference_t_points=5"] if problem == "burgers" else []
-    extra += ["problem.eval_points_per_axis=9"] if problem != "burgers" else []
-    cfg = load_config(f"problem={problem}", *TINY, *extra, *overrides)
+    cfg = load_config(f"problem={problem}", *TINY, *coarse_reference(problem, 9), *overrides)
     with open_dict(cfg):
         cfg.pop("hydra", None)
     return cfg

@@ -12,7 +12,7 @@ import torch
 
 from omegaconf import OmegaConf
 
-from conftest import PROBLEM_CONFIGS, TINY, load_config, pinnsolve_in_process
+from conftest import PROBLEM_CONFIGS, TINY, coarse_reference, load_config, pinnsolve_in_process
 from pinnsolve import cli
 from pinnsolve.config import validate
 from pinnsolve.sweep import _band, read_sweep
@@ -20,7 +20,10 @@ from pinnsolve.sweep import main as sweep_main  # the pinnsolve-report command
 
 RUN_FILES = ["metrics.json", "history.csv", "prediction.npz", "model.pt", "solution.png", "loss.png", "error.png"]
 TIME_DEPENDENT = {"burgers", "klein_gordon", "klein_gordon_cubic", "sine_gordon"}
-VARIABLES = {"poisson": ["x", "y"], "helmholtz": ["x", "y"], "sine_gordon": ["x", "y", "t"]}
+VARIABLES = {
+    "poisson": ["x", "y"], "helmholtz": ["x", "y"], "sine_gordon": ["x", "y", "t"], "low_regularity": ["x", "y"], "oscillatory": ["x", "y"],
+}
+HARD_BC_TUNED = {"poisson", "low_regularity", "oscillatory"}  # whose own experiments set problem.hard_bc
 CONF = Path(__file__).resolve().parents[1] / "conf"
 
 
@@ -32,9 +35,7 @@ def pinnsolve(*args: str, cwd: Path) -> subprocess.CompletedProcess:
 
 
 def tiny_args(problem: str) -> list[str]:
-    grid = ["problem.reference_x_points=33", "problem.reference_t_points=11"] if problem == "burgers" else [
-        "problem.eval_points_per_axis=11"
-    ]
+    grid = ["problem.reference_x_points=33", "problem.reference_t_points=11"] if problem == "burgers" else coarse_reference(problem, 11)
     return [f"problem={problem}", *TINY, *grid]
 
 
@@ -59,7 +60,7 @@ def test_tiny_run_writes_every_file(problem, tmp_path, monkeypatch, capsys):
     assert set(metrics["time_to_rel_l2"]) == {"1e-02", "1e-03", "1e-04", "1e-05"}
     components = set(metrics["loss_components"])
     assert "residual" in components
-    assert ("boundary" in components) == (problem != "poisson")  # Poisson's default imposes u = 0 exactly
+    assert ("boundary" in components) == (problem not in HARD_BC_TUNED)  # these defaults impose u exactly
 
     with (out / "history.csv").open() as handle:
         rows = list(csv.DictReader(handle))
@@ -249,7 +250,7 @@ def test_a_problem_runs_with_its_own_experiment_and_experiment_none_with_the_pla
     # the problem's parameters are its file's; of them, an experiment tunes only how the boundary is imposed
     assert {key: value for key, value in tuned.problem.items() if key != "hard_bc"} == {
         key: value for key, value in plain.problem.items() if key != "hard_bc"}
-    assert (tuned.problem.hard_bc, plain.problem.hard_bc) == (problem == "poisson", False)
+    assert (tuned.problem.hard_bc, plain.problem.hard_bc) == (problem in HARD_BC_TUNED, False)
 
 
 EXPERIMENTS = sorted(
@@ -298,11 +299,12 @@ def test_help_lists_the_groups_and_their_options(monkeypatch, capsys):
     except SystemExit as stop:
         assert stop.code in (0, None)
     shown = capsys.readouterr().out
-    for line in ("problem: burgers, helmholtz, klein_gordon, klein_gordon_cubic, poisson, sine_gordon",
+    for line in ("problem: burgers, helmholtz, klein_gordon, klein_gordon_cubic, low_regularity, oscillatory, poisson, sine_gordon",
                  "sampler: grid, halton, lhs, sobol, uniform", "trainer: adam_bfgs, adam_lbfgs, adam_ssbfgs, adam_ssbroyden",
                  "activation: fixed, global, global_no_sr, layer_wise, layer_wise_no_sr, neuron_wise, neuron_wise_no_sr",
-                 "experiment: burgers, helmholtz, klein_gordon, klein_gordon_cubic, none, poisson, sine_gordon",
-                 "experiment/high_accuracy: burgers, helmholtz, klein_gordon, poisson", "experiment/raf: poisson",
+                 "experiment: burgers, helmholtz, klein_gordon, klein_gordon_cubic, low_regularity, none, oscillatory, poisson, sine_gordon",
+                 "experiment/high_accuracy: burgers, helmholtz, klein_gordon, poisson",
+                 "experiment/raf: low_regularity, oscillatory, poisson",
                  "experiment/inverse: burgers, poisson, sine_gordon"):
         assert line in shown, line
 

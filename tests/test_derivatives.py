@@ -77,7 +77,7 @@ from pinnsolve.network import MLP  # noqa: E402
 
 VARIABLES = ("x", "y", "t")
 # the problems whose one boundary condition is of Dirichlet type, which the network can impose exactly
-HARD_BC_PROBLEMS = ["burgers", "poisson", "klein_gordon", "helmholtz", "sine_gordon"]
+HARD_BC_PROBLEMS = ["burgers", "poisson", "klein_gordon", "helmholtz", "sine_gordon", "low_regularity", "oscillatory"]
 
 
 def mlp(base, depth=3, seed=0):

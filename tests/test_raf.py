@@ -150,14 +150,20 @@ def test_jets_equal_autograd_through_raf_and_resnet(mode, input_scaling):
 def test_resnet_structure_and_skip_connections():
     torch.manual_seed(0)
     model = ResNet(in_features=2, blocks=2, width=5, activation=activations.fixed("tanh"), low=[0, 0], high=[1, 1]).double()
-    assert sum(p.numel() for p in model.parameters()) == (2 * 5 + 5) + 4 * (5 * 5 + 5) + (5 + 1)
+    # the first block's first Linear takes the 2 inputs; there is no input layer before it
+    assert sum(p.numel() for p in model.parameters()) == (2 * 5 + 5) + 3 * (5 * 5 + 5) + (5 + 1)
     x = torch.rand(8, 2, dtype=torch.float64)
     z = 2 * x - 1  # the input scaling of [0, 1]² onto [−1, 1]²
-    h = model.input(z)
     l1, l2, l3, l4 = model.hidden
-    h1 = torch.tanh(l2(torch.tanh(l1(h)))) + torch.nn.functional.pad(z, (0, 3))
+    h1 = torch.tanh(l2(torch.tanh(l1(z)))) + torch.nn.functional.pad(z, (0, 3))
     h2 = torch.tanh(l4(torch.tanh(l3(h1)))) + h1
     torch.testing.assert_close(model(x), model.output(h2).squeeze(-1), rtol=1e-14, atol=1e-14)
+
+
+def test_resnet_has_the_authors_parameter_count():
+    # LeungSamWai/Reproducing-Activation-Function, singular/setting.py: d = 2, width 50, two blocks
+    model = ResNet(in_features=2, blocks=2, width=50, activation=activations.fixed("tanh"), low=[0, 0], high=[1, 1])
+    assert sum(p.numel() for p in model.parameters()) == 7851
 
 
 def _boundary_points(box, n=200):
@@ -179,7 +185,8 @@ def test_hard_bc_meets_the_boundary_data_to_round_off(problem):
         assert u.abs().max().item() < 1e-15
     # inside, the network is free: the prediction is not the lift alone
     inside = torch.as_tensor(CollocationSampler(box, SAMPLERS["uniform"](), np.random.default_rng(1)).interior(50))
-    assert (parts.model(inside) - parts.model.lift(inside)).abs().max().item() > 1e-6
+    lift = parts.model.lift(inside) if parts.model.lift is not None else torch.zeros(len(inside))
+    assert (parts.model(inside) - lift).abs().max().item() > 1e-6
 
 
 def test_lift_interpolates_nonzero_data_on_every_face_in_two_dimensions():
