@@ -226,7 +226,7 @@ def assemble(cfg: DictConfig) -> Assembly:
         return torch.as_tensor(array, dtype=dtype, device=device)
 
     points = TrainingPoints(
-        residual=tensor(sampler.interior(s.n_residual)),
+        residual=tensor(sampler.interior(s.n_residual) if problem.training_points is None else problem.training_points),
         regions={region: tensor(draw[region]()) for region in sorted(loss.regions, key=lambda r: r.value)},
     )
     evaluator = Evaluator(reference, dtype=dtype, device=device)

@@ -478,6 +478,11 @@ def validate(cfg: DictConfig) -> None:
         key = f"n_{region.value}"
         _require(s[key] > 0, f"sampler.{key}", f"a positive integer ({cfg.problem.name} has {region.value} conditions)", s[key])
     _require(s.resample_every >= 0, "sampler.resample_every", "≥ 0", s.resample_every)
+    if s.resample != Resample.none and problem.training_points is not None:
+        raise ConfigError(
+            f"sampler.resample: {cfg.problem.name} trains at its data's points, which cannot be redrawn; "
+            "set sampler.resample=none"
+        )
     if s.resample != Resample.none:
         _require(s.resample_every > 0, "sampler.resample_every", f"positive with sampler.resample={s.resample.value}", s.resample_every)
     elif s.resample_every:

@@ -108,6 +108,12 @@ class Problem(ABC):
         return None
 
     @property
+    def training_points(self) -> np.ndarray | None:
+        """Points the residual must be trained at, shape ``(N, d)`` (data known there only), in place
+        of sampled ones; None: the sampler draws them."""
+        return None
+
+    @property
     def variables(self) -> tuple[str, ...]:
         return self.domain.variables
 

@@ -6,6 +6,7 @@ module here, add it to ``PROBLEMS``, and add ``conf/problem/NAME.yaml`` with its
 from pinnsolve.problem import Problem
 
 from .burgers import Burgers
+from .fit import Fit
 from .helmholtz import Helmholtz
 from .klein_gordon import KleinGordon
 from .low_regularity import LowRegularity
@@ -21,6 +22,7 @@ PROBLEMS: dict[str, type[Problem]] = {
     "sine_gordon": SineGordon,
     "low_regularity": LowRegularity,
     "oscillatory": Oscillatory,
+    "fit": Fit,
 }
 
-__all__ = ["PROBLEMS", "Burgers", "Helmholtz", "KleinGordon", "LowRegularity", "Oscillatory", "Poisson", "SineGordon"]
+__all__ = ["PROBLEMS", "Burgers", "Fit", "Helmholtz", "KleinGordon", "LowRegularity", "Oscillatory", "Poisson", "SineGordon"]

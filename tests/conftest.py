@@ -13,7 +13,7 @@ from pinnsolve import cli, derivatives
 from pinnsolve.config import register_configs
 
 PROBLEM_CONFIGS = [
-    "burgers", "poisson", "klein_gordon", "klein_gordon_cubic", "helmholtz", "sine_gordon", "low_regularity", "oscillatory",
+    "burgers", "poisson", "klein_gordon", "klein_gordon_cubic", "helmholtz", "sine_gordon", "low_regularity", "oscillatory", "fit",
 ]
 
 # overrides that make any problem train in about a second

@@ -22,6 +22,7 @@ RUN_FILES = ["metrics.json", "history.csv", "prediction.npz", "model.pt", "solut
 TIME_DEPENDENT = {"burgers", "klein_gordon", "klein_gordon_cubic", "sine_gordon"}
 VARIABLES = {
     "poisson": ["x", "y"], "helmholtz": ["x", "y"], "sine_gordon": ["x", "y", "t"], "low_regularity": ["x", "y"], "oscillatory": ["x", "y"],
+    "fit": ["x"],
 }
 HARD_BC_TUNED = {"poisson", "low_regularity", "oscillatory"}  # whose own experiments set problem.hard_bc
 CONF = Path(__file__).resolve().parents[1] / "conf"
@@ -60,7 +61,8 @@ def test_tiny_run_writes_every_file(problem, tmp_path, monkeypatch, capsys):
     assert set(metrics["time_to_rel_l2"]) == {"1e-02", "1e-03", "1e-04", "1e-05"}
     components = set(metrics["loss_components"])
     assert "residual" in components
-    assert ("boundary" in components) == (problem not in HARD_BC_TUNED)  # these defaults impose u exactly
+    # these defaults impose u exactly, and a fit has no boundary
+    assert ("boundary" in components) == (problem not in HARD_BC_TUNED | {"fit"})
 
     with (out / "history.csv").open() as handle:
         rows = list(csv.DictReader(handle))
@@ -299,10 +301,11 @@ def test_help_lists_the_groups_and_their_options(monkeypatch, capsys):
     except SystemExit as stop:
         assert stop.code in (0, None)
     shown = capsys.readouterr().out
-    for line in ("problem: burgers, helmholtz, klein_gordon, klein_gordon_cubic, low_regularity, oscillatory, poisson, sine_gordon",
+    for line in ("problem: burgers, fit, helmholtz, klein_gordon, klein_gordon_cubic, low_regularity, oscillatory, poisson, sine_gordon",
                  "sampler: grid, halton, lhs, sobol, uniform", "trainer: adam_bfgs, adam_lbfgs, adam_ssbfgs, adam_ssbroyden",
                  "activation: fixed, global, global_no_sr, layer_wise, layer_wise_no_sr, neuron_wise, neuron_wise_no_sr",
-                 "experiment: burgers, helmholtz, klein_gordon, klein_gordon_cubic, low_regularity, none, oscillatory, poisson, sine_gordon",
+                 "experiment: burgers, fit, helmholtz, klein_gordon, klein_gordon_cubic, low_regularity, none, oscillatory, poisson,"
+                 " sine_gordon",
                  "experiment/high_accuracy: burgers, helmholtz, klein_gordon, poisson",
                  "experiment/raf: low_regularity, oscillatory, poisson",
                  "experiment/inverse: burgers, poisson, sine_gordon"):
