@@ -318,6 +318,10 @@ def test_help_lists_the_groups_and_their_options(monkeypatch, capsys):
 # also run end to end in a process of its own below.
 REFUSED = [
     (["problem=heat"], "Could not find 'problem/heat'"),
+    (["problem=fit", "problem.hard_bc=true"], "problem.hard_bc: hard boundary conditions need one Dirichlet condition on the boundary; this problem has []"),
+    (["problem=fit", "problem.target=wiggly"], "problem (fit): target must be one of ['smooth', 'burgers_t025', 'discontinuous'] or a .npz file, got 'wiggly'"),
+    (["problem=oscillatory", "problem.frequency=0.3"], "problem (oscillatory): frequency must be a positive multiple of 1/2 (so that u = 0 on the boundary), got 0.3"),
+    (["problem=low_regularity", "problem.dim=0"], "problem (low_regularity): dim must be ≥ 1, got 0"),
     (["experiment=helmholtz"], "experiment=helmholtz is tuned for problem=helmholtz, but the problem is burgers; run problem=helmholtz"),
     (["experiment=heat"], "experiment=heat: no such experiment; the experiments are ['adaptive/burgers', 'adaptive/helmholtz'"),
     (["experiment=high_acuracy/burgers"], "experiment=high_acuracy/burgers: no such experiment"),
