@@ -30,6 +30,15 @@ def processor() -> str:
     return platform.processor() or platform.machine()
 
 
+# a sweep's jobs two at a time through the joblib launcher; pinnsolve gives each one thread of the two cores
+TWO_AT_A_TIME = ["hydra/launcher=joblib", "hydra.launcher.n_jobs=2"]
+
+
+def machine_two_at_a_time() -> str:
+    """The machine line of a sweep run with :data:`TWO_AT_A_TIME`."""
+    return f"{processor()}, {os.cpu_count()} cores, torch {torch.__version__}, 2 runs at a time, 1 thread each"
+
+
 def machine() -> str:
     threads = os.environ.get("OMP_NUM_THREADS", str(torch.get_num_threads()))
     return f"{processor()}, {os.cpu_count()} cores, torch {torch.__version__}, {threads} thread(s) per run"

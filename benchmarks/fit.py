@@ -15,21 +15,19 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import subprocess
 import sys
 
 import numpy as np
-import torch
 
-from common import REPO, RESULTS, commit, processor, write_readme_section
+from common import REPO, RESULTS, TWO_AT_A_TIME, commit, machine_two_at_a_time, write_readme_section
 
 sys.path.insert(0, str(REPO))
 from pinnsolve.sweep import read_sweep  # noqa: E402
 
 SEEDS = "0,1,2"
-LAUNCH = ["trainer.progress_bar=false", "hydra/launcher=joblib", "hydra.launcher.n_jobs=2"]
+LAUNCH = ["trainer.progress_bar=false", *TWO_AT_A_TIME]
 # target: (the activations compared, the paper whose figure it is)
 SWEEPS = {
     "discontinuous": ("fixed,layer_wise,neuron_wise", "LAAF"),
@@ -96,8 +94,7 @@ def main() -> None:
     if args.table:
         result = json.loads(results_file.read_text())
     else:
-        result = {"commit": commit(), "machine": f"{processor()}, {os.cpu_count()} cores, torch {torch.__version__}, "
-                                                 "2 runs at a time, 1 thread each",
+        result = {"commit": commit(), "machine": machine_two_at_a_time(),
                   "commands": [command(target) for target in SWEEPS], "jobs": []}
         for target in SWEEPS:
             sweep_dir = SWEEP_ROOT / target

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import statistics
 import subprocess
@@ -30,15 +29,14 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-import torch
 
-from common import REPO, RESULTS, commit, processor, write_readme_section
+from common import REPO, RESULTS, TWO_AT_A_TIME, commit, machine_two_at_a_time, write_readme_section
 
 sys.path.insert(0, str(REPO))
 from pinnsolve.sweep import read_sweep  # noqa: E402
 
 SEEDS = "0,1,2,3,4"
-LAUNCH = ["trainer.progress_bar=false", "hydra/launcher=joblib", "hydra.launcher.n_jobs=2"]
+LAUNCH = ["trainer.progress_bar=false", *TWO_AT_A_TIME]
 TIME_TARGET_S = 300.0
 
 
@@ -156,8 +154,7 @@ def main() -> None:
     if args.table:
         result = json.loads(results_file.read_text())
     else:
-        result = {"commit": commit(), "machine": f"{processor()}, {os.cpu_count()} cores, torch {torch.__version__}, "
-                                                 "2 runs at a time, 1 thread each", "jobs": []}
+        result = {"commit": commit(), "machine": machine_two_at_a_time(), "jobs": []}
         for sweep in case.sweeps:
             sweep_dir = REPO / "outputs" / "benchmarks" / "inverse" / args.case / sweep
             shutil.rmtree(sweep_dir, ignore_errors=True)

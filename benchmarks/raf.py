@@ -19,21 +19,19 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import subprocess
 import sys
 
 import numpy as np
-import torch
 
-from common import REPO, RESULTS, commit, processor, read_groups, run_sweep, write_readme_section
+from common import REPO, RESULTS, TWO_AT_A_TIME, commit, machine_two_at_a_time, read_groups, run_sweep, write_readme_section
 
 sys.path.insert(0, str(REPO))
 from pinnsolve.sweep import read_sweep  # noqa: E402
 
 SEEDS = "seed=0,1,2,3,4"
-LAUNCH = "hydra/launcher=joblib hydra.launcher.n_jobs=2"  # 2 runs at a time, one thread each
+LAUNCH = " ".join(TWO_AT_A_TIME)
 SETUP = "experiment=raf/poisson trainer.progress_bar=false"  # conf/experiment/raf/poisson.yaml
 SWEEPS = {
     "partition": "activation.mode=partition activation.basis=[relu3],[identity,square],[identity,square,sin,gaussian]",
@@ -136,8 +134,7 @@ def low_regularity_command(iterations: int, points: int) -> list[str]:
     bases = ",".join(LOW_REGULARITY_BASES)
     return [
         "pinnsolve", "-m", "experiment=raf/low_regularity", *budget.split(), f"problem.dim={DIMENSIONS}",
-        f"activation.basis={bases}", "activation.gaussian_width=0.1", "seed=0,1,2,3,4", "trainer.progress_bar=false", "hydra/launcher=joblib",
-        "hydra.launcher.n_jobs=2",
+        f"activation.basis={bases}", "activation.gaussian_width=0.1", SEEDS, "trainer.progress_bar=false", *TWO_AT_A_TIME,
     ]
 
 
@@ -168,9 +165,10 @@ def low_regularity_table(result: dict) -> str:
     for dim in sorted({r["dim"] for r in result["jobs"]}):
         cells, times, means = [], [], []
         for basis in LOW_REGULARITY_BASES:
-            runs = [r for r in result["jobs"] if r["dim"] == dim and r["basis"] == basis and r["status"] == "completed"]
+            jobs = [r for r in result["jobs"] if r["dim"] == dim and r["basis"] == basis]
+            runs = [r for r in jobs if r["status"] == "completed"]
             errors = np.array([r["rel_l2"] for r in runs])
-            failed = 5 - len(runs)
+            failed = len(jobs) - len(runs)
             note = f" ({failed} failed)" if failed else ""
             cells += [f"{errors.mean():.2e} ± {errors.std():.1e}{note}", f"{errors.min():.2e} – {errors.max():.2e}"]
             times.append(f"{np.mean([r['wall_time_s'] for r in runs]):.0f}")
@@ -201,7 +199,7 @@ def run_low_regularity(args: argparse.Namespace) -> None:
             subprocess.run([*argv, f"hydra.sweep.dir={LOW_REGULARITY_ROOT}"], cwd=REPO, stdout=subprocess.DEVNULL)
         result = {
             "iterations": args.iterations, "points": args.points, "command": argv, "commit": commit(),
-            "machine": f"{processor()}, {os.cpu_count()} cores, torch {torch.__version__}, 2 runs at a time, 1 thread each",
+            "machine": machine_two_at_a_time(),
             "jobs": low_regularity_rows(LOW_REGULARITY_ROOT),
         }
         results_file.write_text(json.dumps(result, indent=1) + "\n")
@@ -233,7 +231,7 @@ def main() -> None:
             "points": args.points,
             "groups": [row for sweep in SWEEPS for row in sweep_groups(sweep)],
             "commands": [" ".join(sweep_command(sweep, args.iterations, args.points)) for sweep in SWEEPS],
-            "machine": f"{processor()}, {os.cpu_count()} cores, torch {torch.__version__}, 2 runs at a time, 1 thread each",
+            "machine": machine_two_at_a_time(),
             "commit": commit(),
         }
         RESULTS.mkdir(parents=True, exist_ok=True)
