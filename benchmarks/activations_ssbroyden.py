@@ -18,7 +18,7 @@ from common import RESULTS, budgeted_study, comparison_report, study_arguments, 
 
 PROBLEMS = ["burgers", "helmholtz"]
 ACTIVATIONS = [
-    "fixed", "global", "global_no_sr", "layer_wise", "layer_wise_no_sr", "neuron_wise", "neuron_wise_no_sr", "raf",
+    "fixed", "global", "global_sr", "layer_wise", "layer_wise_no_sr", "neuron_wise", "neuron_wise_no_sr", "raf",
 ]
 SEEDS = (0, 1, 2)
 LEVEL = 1e-4

@@ -1,17 +1,19 @@
 """Adaptive activations (GAAF, L-LAAF, N-LAAF) against the papers' tables, 5 seeds each.
 
-    OMP_NUM_THREADS=1 python benchmarks/adaptive.py      # every study, then README.md's tables
+    OMP_NUM_THREADS=1 python benchmarks/adaptive.py      # every study, then README.md's tables (about 80 min on 2 cores)
     python benchmarks/adaptive.py burgers                 # one study (others keep their last results)
     python benchmarks/adaptive.py --collect               # tables from the sweeps already run
 
-Each study is one or two `pinnsolve -m` sweeps into outputs/benchmarks/adaptive/STUDY/SWEEP
-(the commands are printed in the results). The per-group statistics come from each sweep's
+Each study is one or two `pinnsolve -m` sweeps, two runs at a time, into
+outputs/benchmarks/adaptive/STUDY/SWEEP (the commands are printed in the results). The per-group statistics come from each sweep's
 groups.csv; the tables go to benchmarks/results/adaptive.md, adaptive.json and between the
 markers in README.md, with each study's comparison.png copied to benchmarks/results/.
 
 The papers trained in TensorFlow's float32 with Adam only; so do these runs (float32,
-trainer.quasi_newton.iterations=0), with unit loss weights and the papers' points and iterations:
-the experiments conf/experiment/adaptive/{burgers,klein_gordon,helmholtz}.yaml.
+trainer.quasi_newton.iterations=0), with unit loss weights, the papers' one mean square over all
+initial and boundary points (trainer.condition_loss=pooled) and the papers' points and iterations:
+the experiments conf/experiment/adaptive/{burgers,klein_gordon,helmholtz}.yaml. activation=global
+is GAAF (no slope recovery); global_sr adds our S(a) = 1/exp(a), in neither paper.
 """
 from __future__ import annotations
 
@@ -20,12 +22,12 @@ import json
 import shlex
 import shutil
 
-from common import REPO, RESULTS, machine, read_groups, run_sweep, write_readme_section
+from common import REPO, RESULTS, TWO_AT_A_TIME, commit, machine_two_at_a_time, read_groups, run_sweep, write_readme_section
 
 SEEDS = "seed=0,1,2,3,4"
 # the papers' setups: conf/experiment/adaptive/*.yaml
 BURGERS, KLEIN_GORDON, HELMHOLTZ = "experiment=adaptive/burgers", "experiment=adaptive/klein_gordon", "experiment=adaptive/helmholtz"
-QUIET = "trainer.progress_bar=false"
+LAUNCH = ["trainer.progress_bar=false", *TWO_AT_A_TIME]
 
 # study -> title, sweeps (name -> overrides), published rel L2 by "sweep: group", the sweep whose
 # comparison.png is shown; scale n = 10 unless a sweep says otherwise (the activation configs' default)
@@ -35,15 +37,15 @@ STUDIES = {
         "Burgers): 6×20 tanh, 10,000 residual + 400 initial/boundary points, "
         "Adam lr 8e-4, rel L2 at 2000 iterations",
         "sweeps": {
-            "activations": f"{BURGERS} activation=fixed,global,global_no_sr,layer_wise,layer_wise_no_sr,"
+            "activations": f"{BURGERS} activation=fixed,global,global_sr,layer_wise,layer_wise_no_sr,"
             f"neuron_wise,neuron_wise_no_sr",
-            "gaaf_scale": f"{BURGERS} activation=global_no_sr activation.scale=1,5",
+            "gaaf_scale": f"{BURGERS} activation=global activation.scale=1,5",
         },
         "published": {
             "activations: activation=fixed": 1.914e-1,
             "gaaf_scale: activation.scale=1": 1.170e-1,
             "gaaf_scale: activation.scale=5": 9.929e-2,
-            "activations: activation=global_no_sr": 9.517e-2,
+            "activations: activation=global": 9.517e-2,
         },
         "figure": "activations",
     },
@@ -51,14 +53,14 @@ STUDIES = {
         "title": "Klein–Gordon (GAAF Table 2): 2×40 tanh, 10,000 residual + 500 initial/boundary points, "
         "Adam lr 8e-4, rel L2 at 1400 iterations",
         "sweeps": {
-            "activations": f"{KLEIN_GORDON} activation=fixed,global_no_sr",
-            "gaaf_scale": f"{KLEIN_GORDON} activation=global_no_sr activation.scale=1,5",
+            "activations": f"{KLEIN_GORDON} activation=fixed,global",
+            "gaaf_scale": f"{KLEIN_GORDON} activation=global activation.scale=1,5",
         },
         "published": {
             "activations: activation=fixed": 1.954e-1,
             "gaaf_scale: activation.scale=1": 1.026e-1,
             "gaaf_scale: activation.scale=5": 9.529e-2,
-            "activations: activation=global_no_sr": 9.064e-2,
+            "activations: activation=global": 9.064e-2,
         },
         "figure": "activations",
     },
@@ -66,9 +68,9 @@ STUDIES = {
         "title": "Helmholtz, u = (x+y) sin(πx) sin(πy) (GAAF): 2×40 tanh, 16,000 residual + 400 boundary points, "
         "Adam lr 8e-4, rel L2 at 3600 iterations",
         "sweeps": {
-            "activations": f"{HELMHOLTZ} activation=fixed,global_no_sr,global",
+            "activations": f"{HELMHOLTZ} activation=fixed,global,global_sr",
         },
-        "published": {"activations: activation=fixed": 1.0591e-1, "activations: activation=global_no_sr": 7.1945e-2},
+        "published": {"activations: activation=fixed": 1.0591e-1, "activations: activation=global": 7.1945e-2},
         "figure": "activations",
     },
 }
@@ -80,13 +82,14 @@ def run_study(name: str, *, run: bool = True) -> dict:
     rows, commands = [], []
     for sweep, overrides in study["sweeps"].items():
         sweep_dir = REPO / "outputs" / "benchmarks" / "adaptive" / name / sweep
-        argv = ["pinnsolve", "-m", *shlex.split(overrides), QUIET, SEEDS]
+        argv = ["pinnsolve", "-m", *shlex.split(overrides), SEEDS, *LAUNCH]
         commands.append(" ".join(argv))
         groups = run_sweep(argv, sweep_dir) if run else read_groups(sweep_dir)
         rows += [dict(row, group=f"{sweep}: {row['group']}") for row in groups]
         if sweep == study["figure"]:
             shutil.copy(sweep_dir / "comparison.png", RESULTS / f"adaptive_{name}.png")
-    return {"title": study["title"], "commands": commands, "groups": rows, "published": study["published"], "machine": machine()}
+    return {"title": study["title"], "commands": commands, "groups": rows, "published": study["published"], "machine": machine_two_at_a_time(),
+            "commit": commit()}
 
 
 def table(name: str, result: dict) -> str:
@@ -103,7 +106,7 @@ def table(name: str, result: dict) -> str:
             f"| {float(row['rel_l2_min']):.2e} – {float(row['rel_l2_max']):.2e} "
             f"| {f'{published:.3e}' if published is not None else '—'} | {float(row['wall_time_s_mean']):.0f} |"
         )
-    lines += ["", f"Commands (each a sweep; measured on {result['machine']}):", "", "```"]
+    lines += ["", f"Commands (each a sweep; measured on {result['machine']}, commit {result['commit']}):", "", "```"]
     lines += result["commands"] + ["```", "", f"![{name}](benchmarks/results/adaptive_{name}.png)", ""]
     return "\n".join(lines)
 

@@ -7,7 +7,7 @@ Each sweep is `pinnsolve -m problem=fit problem.target=TARGET activation=...` wi
 experiment (conf/experiment/fit.yaml: the LAAF paper's 4x50 tanh, 300 equispaced points, Adam at
 lr 2e-4 for 15,000 iterations). The discontinuous target compares LAAF (layer- and neuron-wise
 slopes with slope recovery) with the fixed tanh, as the LAAF paper does; the smooth target and
-Burgers at t = 0.25 compare GAAF (one global slope, no slope recovery: activation=global_no_sr)
+Burgers at t = 0.25 compare GAAF (one global slope, no slope recovery: activation=global)
 with it, as the GAAF paper does. Each sweep's error-against-iteration figure is copied to
 benchmarks/results/fit_TARGET.png.
 """
@@ -31,8 +31,8 @@ LAUNCH = ["trainer.progress_bar=false", *TWO_AT_A_TIME]
 # target: (the activations compared, the paper whose figure it is)
 SWEEPS = {
     "discontinuous": ("fixed,layer_wise,neuron_wise", "LAAF"),
-    "smooth": ("fixed,global_no_sr", "GAAF"),
-    "burgers_t025": ("fixed,global_no_sr", "GAAF"),
+    "smooth": ("fixed,global", "GAAF"),
+    "burgers_t025": ("fixed,global", "GAAF"),
 }
 THRESHOLDS = (1e-1, 1e-2)
 SWEEP_ROOT = REPO / "outputs" / "benchmarks" / "fit"

@@ -7,7 +7,7 @@
   with slope recovery at the paper's W_a = 10, and N-LAAF without it.
 - ``sine_gordon``: after the GAAF paper's sine-Gordon identification, β and γ of the 2-D
   sine-Gordon equation from 2,000 measurements of a breather with 1 % noise; fixed tanh against
-  GAAF (activation=global_no_sr: the GAAF paper's method has no slope recovery).
+  GAAF (activation=global: the GAAF paper's method has no slope recovery).
 
     python benchmarks/inverse.py --case poisson           # its sweeps (2 jobs at a time, one thread each), then its table
     python benchmarks/inverse.py --case poisson --table   # the table again from benchmarks/results, running nothing
@@ -70,8 +70,8 @@ CASES = {
         results="inverse_poisson",
     ),
     "sine_gordon": Case(
-        sweeps={"all": "experiment=inverse/sine_gordon inverse.noise=0.01 activation=fixed,global_no_sr"},
-        noises=("0.01",), activations=("fixed", "global_no_sr"),
+        sweeps={"all": "experiment=inverse/sine_gordon inverse.noise=0.01 activation=fixed,global"},
+        noises=("0.01",), activations=("fixed", "global"),
         symbols={"beta": ("β", ".5f"), "gamma": ("γ", ".5f")}, targets={"beta": 0.01, "gamma": 0.01},
         results="inverse_sine_gordon",
     ),

@@ -138,13 +138,13 @@ def test_jets_equal_autograd_through_adaptive_slopes(variant):
         torch.testing.assert_close(by_jets.d(*names), by_autograd.d(*names), rtol=1e-12, atol=1e-12)
 
 
-@pytest.mark.parametrize("slope_recovery_on", [True, False])
-def test_loss_carries_the_slope_term_with_its_weight(slope_recovery_on):
-    cfg = tiny_config(
-        "poisson",
-        "activation=layer_wise" if slope_recovery_on else "activation=layer_wise_no_sr",
-        "activation.slope_recovery_weight=2.5",
-    )
+@pytest.mark.parametrize(("preset", "slope_recovery_on"), [
+    ("layer_wise", True), ("layer_wise_no_sr", False),
+    ("global", False),  # GAAF: the paper has no slope recovery term
+    ("global_sr", True),  # our extension: S(a) = 1/exp(a) for the one slope
+])
+def test_loss_carries_the_slope_term_with_its_weight(preset, slope_recovery_on):
+    cfg = tiny_config("poisson", f"activation={preset}", "activation.slope_recovery_weight=2.5")
     parts = assemble(cfg)
     loss = parts.trainer.loss
     assert loss.components[-1] == "slope_recovery"

@@ -98,7 +98,7 @@ def test_multirun_gives_each_job_its_own_directory(tmp_path, monkeypatch, capsys
     assert seeds == [0, 1]
 
 
-@pytest.mark.parametrize("activation", ["global", "neuron_wise"])
+@pytest.mark.parametrize("activation", ["global_sr", "neuron_wise"])
 def test_adaptive_run_reports_its_slopes(activation, tmp_path, monkeypatch, capsys):
     out = tmp_path / "run"
     args = [*tiny_args("burgers"), f"activation={activation}", f"hydra.run.dir={out}"]
@@ -107,11 +107,12 @@ def test_adaptive_run_reports_its_slopes(activation, tmp_path, monkeypatch, caps
     for name in ("slopes.png", "activations.png", "loss.png"):
         assert (out / name).stat().st_size > 0, name
     metrics = json.loads((out / "metrics.json").read_text())
-    assert metrics["activation"] == activation
+    shared_slope = activation == "global_sr"  # the global slope, with our slope recovery extension on
+    assert metrics["activation"] == ("global" if shared_slope else activation)
     assert metrics["activation_settings"]["scale"] == 10.0 and metrics["activation_settings"]["slope_recovery"] is True
     assert set(metrics["slopes"]) == {"layer_1", "layer_2"}
     per_layer = [metrics["slopes"][k] for k in ("layer_1", "layer_2")]
-    if activation == "global":
+    if shared_slope:
         assert per_layer[0] == per_layer[1] != 1.0
     else:
         assert all(len(values) == 8 for values in per_layer)
@@ -119,7 +120,7 @@ def test_adaptive_run_reports_its_slopes(activation, tmp_path, monkeypatch, caps
 
     with (out / "history.csv").open() as handle:
         rows = list(csv.DictReader(handle))
-    columns = ["slope_1", "slope_2"] if activation == "global" else [
+    columns = ["slope_1", "slope_2"] if shared_slope else [
         f"slope_{k}_{stat}" for k in (1, 2) for stat in ("mean", "std", "min", "max")
     ]
     assert list(rows[0])[-len(columns) - 2:] == ["slope_recovery", "rel_l2", *columns]
@@ -303,7 +304,7 @@ def test_help_lists_the_groups_and_their_options(monkeypatch, capsys):
     shown = capsys.readouterr().out
     for line in ("problem: burgers, fit, helmholtz, klein_gordon, klein_gordon_cubic, low_regularity, oscillatory, poisson, sine_gordon",
                  "sampler: grid, halton, lhs, sobol, uniform", "trainer: adam_bfgs, adam_lbfgs, adam_ssbfgs, adam_ssbroyden",
-                 "activation: fixed, global, global_no_sr, layer_wise, layer_wise_no_sr, neuron_wise, neuron_wise_no_sr",
+                 "activation: fixed, global, global_sr, layer_wise, layer_wise_no_sr, neuron_wise, neuron_wise_no_sr",
                  "experiment: burgers, fit, helmholtz, klein_gordon, klein_gordon_cubic, low_regularity, none, oscillatory, poisson,"
                  " sine_gordon",
                  "experiment/high_accuracy: burgers, helmholtz, klein_gordon, poisson",
