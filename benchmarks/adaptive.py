@@ -88,8 +88,10 @@ def run_study(name: str, *, run: bool = True) -> dict:
         rows += [dict(row, group=f"{sweep}: {row['group']}") for row in groups]
         if sweep == study["figure"]:
             shutil.copy(sweep_dir / "comparison.png", RESULTS / f"adaptive_{name}.png")
+    # --collect reads directories run earlier, at a commit they do not record
+    measured = commit() if run else "not recorded (tables rebuilt by --collect)"
     return {"title": study["title"], "commands": commands, "groups": rows, "published": study["published"], "machine": machine_two_at_a_time(),
-            "commit": commit()}
+            "commit": measured}
 
 
 def table(name: str, result: dict) -> str:
