@@ -1,13 +1,14 @@
 """Adaptive activations (GAAF, L-LAAF, N-LAAF) against the papers' tables, 5 seeds each.
 
-    OMP_NUM_THREADS=1 python benchmarks/adaptive.py      # every study, then README.md's tables (about 80 min on 2 cores)
+    OMP_NUM_THREADS=1 python benchmarks/adaptive.py      # every study (about 80 min on 2 cores), then README.md's tables
     python benchmarks/adaptive.py burgers                 # one study (others keep their last results)
     python benchmarks/adaptive.py --collect               # tables from the sweeps already run
 
 Each study is one or two `pinnsolve -m` sweeps, two runs at a time, into
-outputs/benchmarks/adaptive/STUDY/SWEEP (the commands are printed in the results). The per-group statistics come from each sweep's
-groups.csv; the tables go to benchmarks/results/adaptive.md, adaptive.json and between the
-markers in README.md, with each study's comparison.png copied to benchmarks/results/.
+outputs/benchmarks/adaptive/STUDY/SWEEP (the commands are printed in the results). The per-group
+statistics come from each sweep's groups.csv; the tables go to benchmarks/results/adaptive.md,
+adaptive.json and between the markers in README.md, with each study's comparison.png copied to
+benchmarks/results/.
 
 The papers trained in TensorFlow's float32 with Adam only; so do these runs (float32,
 trainer.quasi_newton.iterations=0), with unit loss weights, the papers' one mean square over all
