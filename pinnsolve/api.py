@@ -29,8 +29,8 @@ from torch import nn
 from pinnsolve import checkpoint, interrupts, report
 from pinnsolve.assemble import build_model, plain, resolve_device
 from pinnsolve.config import (
-    RUN_CONFIG, ConfigError, check_experiment, check_output_dir, load_run_config, one_line, problem_from_config,
-    register_configs, validate,
+    RUN_CONFIG, ConfigError, check_experiment, check_output_dir, load_run_config, one_line, problem_config,
+    problem_from_config, register_configs, validate,
 )
 from pinnsolve.problem import Problem, Reference
 from pinnsolve.run import figures, run
@@ -53,15 +53,24 @@ class Solution:
     def variables(self) -> tuple[str, ...]:
         return self.problem.variables
 
+    @property
+    def unknowns(self) -> tuple[str, ...]:
+        return self.problem.unknowns
+
     def predict(self, points: ArrayLike) -> np.ndarray:
-        """u at ``points``, an ``(N, d)`` array whose columns are :attr:`variables` in order; shape ``(N,)``."""
+        """The solution at ``points``, an ``(N, d)`` array whose columns are :attr:`variables` in
+        order: shape ``(N,)`` for a problem of one unknown, ``(N, m)`` (columns :attr:`unknowns`) for a system."""
+        outputs = self._outputs(points)
+        return outputs[:, 0] if outputs.shape[1] == 1 else outputs
+
+    def _outputs(self, points: ArrayLike) -> np.ndarray:
         array = np.asarray(points, dtype=np.float64)
         if array.ndim != 2 or array.shape[1] != len(self.variables):
             raise ValueError(f"points: expected an (N, {len(self.variables)}) array of {list(self.variables)}, got shape {array.shape}")
         parameter = next(self.model.parameters())
         with torch.no_grad():
-            u = self.model(torch.as_tensor(array, dtype=parameter.dtype, device=parameter.device))
-        return u.cpu().double().numpy()
+            outputs = self.model(torch.as_tensor(array, dtype=parameter.dtype, device=parameter.device))
+        return outputs.cpu().double().numpy()
 
     @cached_property
     def reference(self) -> Reference:
@@ -72,7 +81,7 @@ class Solution:
         """The figure a run writes as ``NAME.png`` (solution, slices, loss, error, slopes,
         activations, parameters: those this run has), saved to ``path`` if given."""
         drawn = figures(
-            self.problem, self.model, self.reference, self.predict(self.reference.inputs), self.history, self.components,
+            self.problem, self.model, self.reference, self._outputs(self.reference.inputs), self.history, self.components,
             self.metrics.get("identified"),
         )
         available = [file.removesuffix(".png") for file in drawn]
@@ -81,9 +90,17 @@ class Solution:
         return drawn[f"{name}.png"](None if path is None else Path(path))
 
 
-def compose_config(*overrides: str) -> DictConfig:
+def compose_config(*overrides: str, problem: Problem | None = None) -> DictConfig:
     """The config ``pinnsolve OVERRIDES`` would run, checked as the command checks it; Hydra's
-    global state is left as it was (a Hydra app may call this). Raises :class:`ConfigError`."""
+    global state is left as it was (a Hydra app may call this). ``problem``, an object of a
+    Problem dataclass, replaces the config's problem (its class as ``_target_``, its fields as the
+    values; ``problem.hard_bc=...`` still applies), with ``experiment=none`` unless one is named.
+    Raises :class:`ConfigError`."""
+    if problem is not None:
+        if any(o.split("=")[0].lstrip("+~") == "problem" for o in overrides):
+            raise ConfigError("problem: give the problem object or a problem= override, not both")
+        if not any(o.split("=")[0].lstrip("+~") == "experiment" for o in overrides):
+            overrides = (*overrides, "experiment=none")
     register_configs()
     global_hydra = GlobalHydra.instance()
     outer = global_hydra.hydra if global_hydra.is_initialized() else None
@@ -100,19 +117,22 @@ def compose_config(*overrides: str) -> DictConfig:
             GlobalHydra.instance().initialize(outer)
     with open_dict(cfg):
         del cfg["hydra"]
+        if problem is not None:
+            cfg.problem = OmegaConf.create({**problem_config(problem), "hard_bc": cfg.problem.get("hard_bc", False)})
     validate(cfg)
     return cfg
 
 
-def solve(*overrides: str, output_dir: str | Path | None = None) -> Solution:
-    """Train as ``pinnsolve OVERRIDES`` would (``solve("problem=burgers", "seed=1")``).
+def solve(*overrides: str, problem: Problem | None = None, output_dir: str | Path | None = None) -> Solution:
+    """Train as ``pinnsolve OVERRIDES`` would (``solve("problem=burgers", "seed=1")``), or a
+    problem object of your own: ``solve(problem=Heat(...), "trainer.adam.iterations=500")``.
 
     ``output_dir=None`` writes nothing; a directory gets every file the command writes, with the
     config in ``.hydra/config.yaml`` as Hydra saves it, so that :func:`load` and
     ``pinnsolve resume=`` take it. SIGINT stops training at the next iteration and returns what
     it has (``metrics["status"] == "interrupted"``).
     """
-    cfg = compose_config(*overrides)
+    cfg = compose_config(*overrides, problem=problem)
     run_dir = None if output_dir is None else Path(output_dir)
     if run_dir is not None:
         check_output_dir(run_dir, "output_dir")

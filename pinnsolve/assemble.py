@@ -19,10 +19,11 @@ from pinnsolve.constraints import HardDirichlet, boundary_dirichlet, soft_condit
 from pinnsolve.evaluation import Evaluator
 from pinnsolve.inverse import Coefficients, Observations, read_observations, sample_observations
 from pinnsolve.loss import ConditionLoss, Penalty, PINNLoss, TrainingPoints, derivatives_needed, pooled_weights
-from pinnsolve.network import NETWORKS
+from pinnsolve.network import NETWORKS, PerUnknown
 from pinnsolve.optim import LineSearch
 from pinnsolve.phases import AdamPhase, AdamSettings, LossTransform, Phase, QuasiNewtonPhase, QuasiNewtonSettings
 from pinnsolve.problem import Problem, Reference, Region
+from pinnsolve.readers import DataFileError
 from pinnsolve.resampling import RESAMPLERS
 from pinnsolve.samplers import SAMPLERS, CollocationSampler
 from pinnsolve.trainer import Stopping, Trainer
@@ -93,9 +94,13 @@ def build_observations(cfg: DictConfig, problem: Problem, reference: Reference) 
             return read_observations(Path(inverse.data), problem.variables, problem.domain)
         except ValueError as error:
             raise ConfigError(f"inverse.data: {error}") from None
+    rng = np.random.default_rng((cfg.seed, OBSERVATIONS_STREAM))
     if inverse.observations:
-        rng = np.random.default_rng((cfg.seed, OBSERVATIONS_STREAM))
         return sample_observations(reference, inverse.observations, inverse.noise, rng)
+    own = problem.observations(rng)
+    if own is not None:
+        inputs, values, unknowns = own
+        return Observations(inputs, values, synthetic=True, unknowns=unknowns)
     return None
 
 
@@ -108,9 +113,9 @@ def build_model(cfg: DictConfig, problem: Problem) -> nn.Module:
     problem identifies are its submodule ``coefficients``."""
     domain, n = problem.domain, cfg.network
     shape = {"depth": n.depth} if n.name == "mlp" else {"blocks": n.blocks}
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(cfg.seed)
-        network = NETWORKS[n.name](
+
+    def network(outputs: int) -> nn.Module:
+        return NETWORKS[n.name](
             in_features=domain.dim,
             width=n.width,
             activation=build_activation(cfg),
@@ -118,16 +123,26 @@ def build_model(cfg: DictConfig, problem: Problem) -> nn.Module:
             high=domain.high,
             init=n.init,
             input_scaling=n.input_scaling,
+            out_features=outputs,
             **shape,
         )
-    model = HardDirichlet(network, domain, boundary_dirichlet(problem).value) if hard_bc(cfg) else network
+
+    unknowns = problem.unknowns
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(cfg.seed)
+        trunk = PerUnknown([network(1) for _ in unknowns]) if n.per_unknown and len(unknowns) > 1 else network(len(unknowns))
+    if hard_bc(cfg):
+        imposed = boundary_dirichlet(problem)
+        model = HardDirichlet(trunk, domain, unknowns, {name: c.value for name, c in imposed.items()})
+    else:
+        model = trunk
     if cfg.inverse.parameters:  # trained with the network's weights, saved with them in model.pt
         model.coefficients = Coefficients(inverse_start(cfg.inverse), cfg.inverse.positive)
     return model
 
 
 def build_engine(
-    cfg: DictConfig, model: nn.Module, keys: frozenset[derivatives.Key], variables: tuple[str, ...]
+    cfg: DictConfig, model: nn.Module, keys: frozenset[derivatives.OutputKey], variables: tuple[str, ...]
 ) -> derivatives.DerivativeEngine:
     """The engine ``derivatives`` names, checked against the model and the derivatives ``keys``
     the problem needs; for ``auto``, the fastest that supports them for this run's length."""
@@ -196,12 +211,18 @@ def assemble(cfg: DictConfig) -> Assembly:
     # the experiment may weight every condition; one imposed exactly has no loss term, so its weight is dropped
     imposed = {c.name for c in problem.conditions} - {c.name for c in conditions}
     engine = build_engine(cfg, model, frozenset().union(*derivatives_needed(problem, conditions).values()), problem.variables)
-    reference = problem.reference()
+    try:
+        reference = problem.reference()
+    except DataFileError as error:
+        raise ConfigError(f"problem.data: {error}") from None
     observations = build_observations(cfg, problem, reference)
     coefficients = model.coefficients if cfg.inverse.parameters else None
     weights = {name: w for name, w in cfg.trainer.loss_weights.items() if name not in imposed}
+    s = cfg.sampler
+    regions = sorted({c.region for c in conditions}, key=lambda r: r.value)
+    counts = {r: {"boundary": s.n_boundary, "initial": s.n_initial, "points": len(r.points)}[r.kind] for r in regions}
     if plain(cfg.trainer.condition_loss) == ConditionLoss.pooled.value:
-        weights = pooled_weights(weights, conditions, {Region.INITIAL: cfg.sampler.n_initial, Region.BOUNDARY: cfg.sampler.n_boundary})
+        weights = pooled_weights(weights, conditions, counts)
     try:
         loss = PINNLoss(
             problem,
@@ -213,23 +234,32 @@ def assemble(cfg: DictConfig) -> Assembly:
                 torch.as_tensor(observations.inputs, dtype=dtype, device=device),
                 torch.as_tensor(observations.u, dtype=dtype, device=device),
             ),
+            data_unknowns=None if observations is None else observations.unknowns,
             coefficients=coefficients,
         )
     except ValueError as error:
         raise ConfigError(f"trainer.loss_weights: {error}") from None
 
-    s = cfg.sampler
     sampler = CollocationSampler(problem.domain, SAMPLERS[plain(s.name)](), np.random.default_rng(cfg.seed))
-    draw = {Region.BOUNDARY: lambda: sampler.boundary(s.n_boundary), Region.INITIAL: lambda: sampler.initial(s.n_initial)}
+
+    def draw(region: Region) -> np.ndarray:
+        if region.kind == "boundary":
+            return sampler.boundary(counts[region], region.pieces)
+        if region.kind == "initial":
+            return sampler.initial(counts[region])
+        return np.asarray(region.points, dtype=np.float64)
 
     def tensor(array: np.ndarray) -> torch.Tensor:
         return torch.as_tensor(array, dtype=dtype, device=device)
 
+    residual_points = tensor(sampler.interior(s.n_residual) if problem.training_points is None else problem.training_points)
+    drawn = {region: draw(region) for region in regions}  # in the order of their names, after the residual points
     points = TrainingPoints(
-        residual=tensor(sampler.interior(s.n_residual) if problem.training_points is None else problem.training_points),
-        regions={region: tensor(draw[region]()) for region in sorted(loss.regions, key=lambda r: r.value)},
+        residual=residual_points,
+        regions={region: tensor(array) for region, array in drawn.items()},
+        normals={region: tensor(problem.domain.normals(array)) for region, array in drawn.items() if region.kind == "boundary"},
     )
-    evaluator = Evaluator(reference, dtype=dtype, device=device)
+    evaluator = Evaluator(reference, dtype=dtype, device=device, alternatives=problem.alternative_references(reference))
     resampler = build_resampler(cfg, sampler)
 
     def resample(model: nn.Module) -> torch.Tensor:

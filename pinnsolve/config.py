@@ -8,8 +8,10 @@ failure is a :class:`ConfigError` naming the key and what is allowed.
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import math
 import os
+import sys
 import typing
 from dataclasses import dataclass, field
 from enum import Enum
@@ -98,6 +100,7 @@ class NetworkConfig:
     blocks: int = 2  # resnet: residual blocks of two layers each
     init: str = MISSING
     input_scaling: bool = MISSING
+    per_unknown: bool = False  # a system: one network per unknown instead of one trunk with an output each
 
 
 # the values live in conf/trainer/*.yaml; these say only what each key must be
@@ -205,14 +208,47 @@ ACTIVATION_SCHEMAS: dict[str, type] = {
 SLOPE_VARIANTS = {variant.value for variant in SlopeVariant}
 
 
-def problem_schema(name: str) -> type:
-    """The config schema of a problem: ``name``, the fields of its dataclass, and ``hard_bc``
-    (impose the Dirichlet boundary data exactly, through the network's form)."""
-    cls = PROBLEMS[name]
+def problem_schema(name: str, cls: type[Problem] | None = None) -> type:
+    """The config schema of a problem: ``name``, the fields of its dataclass (``cls``, default the
+    shipped problem of that name), ``hard_bc`` (impose the Dirichlet boundary data exactly, through
+    the network's form) and, for a problem of the user's, ``_target_``, its class."""
+    cls = PROBLEMS[name] if cls is None else cls
     hints = typing.get_type_hints(cls)
-    fields = [("name", str, field(default=name)), ("hard_bc", bool, field(default=False))]
+    fields = [("name", str, field(default=name)), ("hard_bc", bool, field(default=False)), ("_target_", Optional[str], field(default=None))]
     fields += [(f.name, hints[f.name], field(default=MISSING)) for f in dataclasses.fields(cls)]
     return dataclasses.make_dataclass(f"{cls.__name__}Config", fields)
+
+
+def problem_class(node: DictConfig) -> type[Problem]:
+    """The class of the problem ``node`` describes: ``_target_``'s, a dotted path to a Problem
+    dataclass in a module of the user's (found from the working directory too), else the shipped
+    problem ``name``."""
+    target = node.get("_target_")
+    if target is None:
+        return PROBLEMS[_choice(node, "problem", PROBLEMS)]
+    module_name, _, class_name = str(target).rpartition(".")
+    if not module_name:
+        raise ConfigError(f"problem._target_: {target!r} is not a dotted path MODULE.CLASS")
+    if os.getcwd() not in sys.path and "" not in sys.path:  # a console script does not search the working directory
+        sys.path.append(os.getcwd())
+    try:
+        cls = getattr(importlib.import_module(module_name), class_name)
+    except ImportError as error:
+        raise ConfigError(f"problem._target_: cannot import {module_name!r} ({error}); put it in the working directory or on PYTHONPATH") from None
+    except AttributeError:
+        raise ConfigError(f"problem._target_: module {module_name!r} has no {class_name!r}") from None
+    if not (isinstance(cls, type) and issubclass(cls, Problem) and dataclasses.is_dataclass(cls)):
+        raise ConfigError(f"problem._target_: {target} is not a dataclass subclassing pinnsolve.problem.Problem")
+    return cls
+
+
+def problem_config(problem: Problem) -> dict[str, Any]:
+    """The config node of a problem object: its class as ``_target_`` and its fields' values
+    (so that a run of it is saved, resumed and loaded like any other)."""
+    cls = type(problem)
+    values = {f.name: getattr(problem, f.name) for f in dataclasses.fields(problem)}
+    values = {k: v.value if isinstance(v, Enum) else v for k, v in values.items()}
+    return {"name": cls.__name__.lower(), "_target_": f"{cls.__module__}.{cls.__qualname__}", "hard_bc": False, **values}
 
 
 def register_configs() -> None:
@@ -334,7 +370,7 @@ def memory_needed(cfg: DictConfig, problem: Problem) -> tuple[int, str]:
     layers = n.depth if n.name == "mlp" else 2 * n.blocks + 1
     points = s.n_residual + s.n_boundary + s.n_initial + (s.rad.candidates if s.resample == Resample.rad else 0)
     reference = problem.reference_size or 0
-    needed = 8 * (reference * (problem.domain.dim + 2) + points * n.width * layers)
+    needed = 8 * (reference * (problem.domain.dim + 2 * len(problem.unknowns)) + points * n.width * layers)
     return needed, f"{reference:,} reference points, {points:,} training and candidate points × {layers} layers of width {n.width}"
 
 
@@ -362,13 +398,15 @@ def _require(condition: bool, key: str, rule: str, value: Any) -> None:
 
 def problem_from_config(cfg: DictConfig) -> Problem:
     """The problem that ``cfg.problem`` describes, its fields checked against the problem's schema."""
-    name = _choice(cfg.problem, "problem", PROBLEMS)
-    check_keys(cfg.problem, problem_schema(name), "problem")
-    node = _checked(cfg.problem, problem_schema(name), "problem")
-    params = {key: value for key, value in vars(OmegaConf.to_object(node)).items() if key not in ("name", "hard_bc")}
+    cls = problem_class(cfg.problem)
+    name = str(cfg.problem.get("name"))
+    schema = problem_schema(name, cls)
+    check_keys(cfg.problem, schema, "problem")
+    node = _checked(cfg.problem, schema, "problem")
+    params = {key: value for key, value in vars(OmegaConf.to_object(node)).items() if key not in ("name", "hard_bc", "_target_")}
     try:
-        return PROBLEMS[name](**params)
-    except ValueError as error:
+        return cls(**params)
+    except (ValueError, TypeError) as error:
         raise ConfigError(f"problem ({name}): {error}") from None
 
 
@@ -474,9 +512,9 @@ def validate(cfg: DictConfig) -> None:
         except ValueError as error:
             raise ConfigError(f"problem.hard_bc: {error}") from None
     _require(s.n_residual > 0, "sampler.n_residual", "a positive integer", s.n_residual)
-    for region in {c.region for c in soft_conditions(problem, hard_bc(cfg))}:
-        key = f"n_{region.value}"
-        _require(s[key] > 0, f"sampler.{key}", f"a positive integer ({cfg.problem.name} has {region.value} conditions)", s[key])
+    for kind in {c.region.kind for c in soft_conditions(problem, hard_bc(cfg))} - {"points"}:
+        key = f"n_{kind}"
+        _require(s[key] > 0, f"sampler.{key}", f"a positive integer ({cfg.problem.name} has {kind} conditions)", s[key])
     _require(s.resample_every >= 0, "sampler.resample_every", "≥ 0", s.resample_every)
     if s.resample != Resample.none and problem.training_points is not None:
         raise ConfigError(

@@ -58,23 +58,27 @@ def with_coefficients(problem: Problem, values: Mapping[str, Tensor]) -> Problem
 
 @dataclass(frozen=True)
 class Observations:
-    """Measurements ``u`` (shape ``(N,)``) at ``inputs`` (shape ``(N, d)``), float64; ``synthetic``:
-    drawn from the problem's own reference, so the configured coefficients are the true ones."""
+    """Measurements ``u`` of the ``unknowns`` at ``inputs`` (shape ``(N, d)``), float64: shape
+    ``(N,)`` for one unknown, ``(N, k)`` for k; ``synthetic``: drawn from the problem's own
+    reference, so the configured coefficients are the true ones."""
 
     inputs: np.ndarray
     u: np.ndarray
     synthetic: bool
+    unknowns: tuple[str, ...] = ("u",)
 
 
 def sample_observations(reference: Reference, count: int, noise: float, rng: np.random.Generator) -> Observations:
     """``count`` points of the reference grid, drawn without replacement (as Raissi et al. drew
     2,000 of Burgers' 25,600), with Gaussian noise of ``noise`` times the values' standard
     deviation added (their convention for "1 % noise")."""
-    if count > len(reference.u):
-        raise ValueError(f"{count} observations asked for, and the reference grid has {len(reference.u)} points")
-    rows = rng.choice(len(reference.u), size=count, replace=False)
-    u = reference.u[rows] + noise * np.std(reference.u[rows]) * rng.standard_normal(count)
-    return Observations(reference.inputs[rows], u, synthetic=True)
+    if count > len(reference.inputs):
+        raise ValueError(f"{count} observations asked for, and the reference grid has {len(reference.inputs)} points")
+    rows = rng.choice(len(reference.inputs), size=count, replace=False)
+    measured = reference.values[rows]
+    scale = np.array([np.std(measured[:, j]) for j in range(measured.shape[1])])  # each unknown's own spread
+    u = measured + noise * scale * rng.standard_normal(measured.shape)
+    return Observations(reference.inputs[rows], u[:, 0] if u.shape[1] == 1 else u, synthetic=True, unknowns=reference.unknowns)
 
 
 def read_observations(path: Path, variables: Sequence[str], domain: Geometry) -> Observations:

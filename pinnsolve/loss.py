@@ -1,14 +1,15 @@
-"""The PINN loss: weighted mean squares of the PDE residual, of each condition, and penalties."""
+"""The PINN loss: weighted mean squares of each residual equation, of each condition, of the data, and penalties."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 
 import torch
 from torch import Tensor, nn
 
-from pinnsolve.derivatives import DerivativeEngine, Key, derivatives_used
+from pinnsolve.conditions import PeriodicCondition
+from pinnsolve.derivatives import DerivativeEngine, Field, OutputKey, derivatives_used
 from pinnsolve.inverse import Coefficients, with_coefficients
 from pinnsolve.problem import Condition, Problem, Region
 
@@ -24,22 +25,27 @@ class Penalty:
 
 @dataclass
 class TrainingPoints:
-    """Residual points and the points of each condition region, each of shape ``(N, d)``."""
+    """Residual points and the points of each condition region, each of shape ``(N, d)``, and the
+    outward unit normals (shape ``(N, d)``) of each boundary region's points."""
 
     residual: Tensor
     regions: dict[Region, Tensor]
+    normals: dict[Region, Tensor] = field(default_factory=dict)
 
 
-def derivatives_needed(problem: Problem, conditions: Sequence[Condition]) -> dict[Region | None, frozenset[Key]]:
-    """The derivatives the residual (key None) and the conditions of each region ask for."""
+def derivatives_needed(problem: Problem, conditions: Sequence[Condition]) -> dict[Region | None, frozenset[OutputKey]]:
+    """The derivatives the residual equations (key None) and the conditions of each region ask for."""
     box = problem.domain
+    spatial = [problem.variables[i] for i in box.spatial]
 
-    def used(residual: Callable[..., Tensor]) -> frozenset[Key]:
-        return derivatives_used(residual, problem.variables, box.low, box.high)
+    def used(residual: Callable[..., object]) -> frozenset[OutputKey]:
+        return derivatives_used(residual, problem.variables, box.low, box.high, problem.unknowns, spatial)
 
-    keys: dict[Region | None, frozenset[Key]] = {None: used(problem.residual)}
+    keys: dict[Region | None, frozenset[OutputKey]] = {None: used(problem.residual)}
     for condition in conditions:
-        keys[condition.region] = keys.get(condition.region, frozenset()) | used(condition.residual)
+        # a periodic condition reads its partner field as it reads its own
+        asks = (lambda f: condition.paired(f, f)) if isinstance(condition, PeriodicCondition) else condition.residual
+        keys[condition.region] = keys.get(condition.region, frozenset()) | used(asks)
     return keys
 
 
@@ -65,7 +71,7 @@ def pooled_weights(
 
 
 class PINNLoss:
-    """J = w_residual·MSE(residual) + Σ_c w_c·MSE(condition c) [+ w_data·MSE(u − measured)] + Σ_p w_p·penalty p.
+    """J = Σ_e w_e·MSE(equation e) + Σ_c w_c·MSE(condition c) [+ w_data·MSE(u − measured)] + Σ_p w_p·penalty p.
 
     ``conditions`` (default: all the problem's) are those the loss enforces; one imposed exactly
     by the network is left out. ``data``, measurements (points ``(N, d)``, values ``(N,)``), adds
@@ -86,15 +92,19 @@ class PINNLoss:
         penalties: Sequence[Penalty] = (),
         conditions: Sequence[Condition] | None = None,
         data: tuple[Tensor, Tensor] | None = None,
+        data_unknowns: Sequence[str] | None = None,
         coefficients: Coefficients | None = None,
     ) -> None:
         self.problem = problem
         self.engine = engine
         self.conditions = tuple(problem.conditions if conditions is None else conditions)
         self.penalties = tuple(penalties)
-        self.data = data
+        # measurements as (N, k), one column per measured unknown
+        self.data = None if data is None else (data[0], data[1].reshape(len(data[0]), -1))
+        self.data_columns = [problem.unknowns.index(name) for name in (data_unknowns or problem.unknowns)]
         self.coefficients = coefficients
-        self.pde_components = ("residual", *(c.name for c in self.conditions), *(("data",) if data is not None else ()))
+        self.equations = tuple(problem.equations(_zero_field(problem)))
+        self.pde_components = (*self.equations, *(c.name for c in self.conditions), *(("data",) if data is not None else ()))
         self.components = (*self.pde_components, *(p.name for p in self.penalties))
         if len(set(self.components)) != len(self.components):
             raise ValueError(f"loss components must have distinct names, got {self.components}")
@@ -113,8 +123,9 @@ class PINNLoss:
         return torch.stack([self.weights[name] * terms[name] for name in self.pde_components]).sum()
 
     @property
-    def regions(self) -> set[Region]:
-        return {c.region for c in self.conditions}
+    def regions(self) -> list[Region]:
+        """The conditions' regions, in the order of their names."""
+        return sorted({c.region for c in self.conditions}, key=lambda r: r.value)
 
     def residual(self, model: nn.Module, inputs: Tensor, *, chunk: int = 8192) -> Tensor:
         """The PDE residual at each row of ``inputs`` (shape ``(N, d)``), detached, shape ``(N,)``;
@@ -123,33 +134,62 @@ class PINNLoss:
         problem = self.current_problem()
         with torch.enable_grad():
             for rows in torch.split(inputs, chunk):
-                field = self.engine.field(model, rows, problem.variables, self.keys[None])
-                parts.append(problem.residual(field).detach())
+                field = self.engine.field(model, rows, problem.variables, problem.unknowns, self.keys[None])
+                parts.append(self.combined(problem.equations(field)).detach())
         return torch.cat(parts)
+
+    def combined(self, equations: Mapping[str, Tensor]) -> Tensor:
+        """One residual per point from a system's equations: the root of their weighted squares
+        (the single residual itself, sign and all, when there is one equation)."""
+        if len(equations) == 1:
+            return next(iter(equations.values()))
+        return torch.stack([self.weights[name] * r.square() for name, r in equations.items()]).sum(0).sqrt()
 
     def current_problem(self) -> Problem:
         """The problem with the coefficients as trained so far (the problem itself if none are)."""
         return self.problem if self.coefficients is None else with_coefficients(self.problem, self.coefficients.values())
 
     def _unprepared_pde_terms(
-        self, model: nn.Module, residual_points: Tensor, region_points: dict[Region, Tensor]
+        self, model: nn.Module, residual_points: Tensor, region_points: dict[str, Tensor], normals: dict[str, Tensor]
     ) -> dict[str, Tensor]:
+        # regions by name (str keys: what torch.compile guards best)
         problem = self.current_problem()
-        variables = problem.variables
-        field = self.engine.field(model, residual_points, variables, self.keys[None])
-        terms = {"residual": problem.residual(field).square().mean()}
-        fields = {region: self.engine.field(model, inputs, variables, self.keys[region]) for region, inputs in region_points.items()}
+        variables, unknowns = problem.variables, problem.unknowns
+        field = self.engine.field(model, residual_points, variables, unknowns, self.keys[None])
+        terms = {name: r.square().mean() for name, r in problem.equations(field).items()}
+        fields = {}
+        for region in self.regions:
+            fields[region] = self.engine.field(model, region_points[region.value], variables, unknowns, self.keys[region])
+            if region.value in normals:
+                fields[region].normals = {variables[i]: normals[region.value][:, i] for i in problem.domain.spatial}
         for condition in self.conditions:
-            terms[condition.name] = condition.residual(fields[condition.region]).square().mean()
+            field = fields[condition.region]
+            if isinstance(condition, PeriodicCondition):
+                shifted = field.tensor.detach() + field.tensor.new_tensor(condition.shift)
+                partner = self.engine.field(model, shifted, variables, unknowns, self.keys[condition.region])
+                terms[condition.name] = condition.paired(field, partner).square().mean()
+            else:
+                terms[condition.name] = condition.residual(field).square().mean()
         if self.data is not None:
             inputs, measured = self.data
-            terms["data"] = (model(inputs) - measured).square().mean()
+            predicted = model(inputs)
+            terms["data"] = (predicted[:, self.data_columns] - measured).square().mean()
         return terms
 
     def __call__(self, model: nn.Module, points: TrainingPoints) -> tuple[Tensor, dict[str, Tensor]]:
         """The total loss and each unweighted component (scalars)."""
-        terms = self._pde_terms(model, points.residual, points.regions)
+        terms = self._pde_terms(
+            model, points.residual, {r.value: t for r, t in points.regions.items()}, {r.value: t for r, t in points.normals.items()}
+        )
         for penalty in self.penalties:
             terms[penalty.name] = penalty.value()
         total = torch.stack([self.weights[name] * term for name, term in terms.items()]).sum()
         return total, terms
+
+
+def _zero_field(problem: Problem) -> Field:
+    """A field of zeros at one point of the domain's box, to learn the names of the problem's equations."""
+    point = torch.tensor([problem.domain.low], dtype=torch.float64)
+    zeros = torch.zeros(1, len(problem.unknowns), dtype=torch.float64)
+    spatial = {problem.variables[i]: torch.zeros(1, dtype=torch.float64) for i in problem.domain.spatial}
+    return Field(point, zeros, problem.variables, problem.unknowns, normals=spatial)

@@ -1,4 +1,5 @@
-"""Networks for a scalar solution u(inputs): a fully connected MLP and the RAF authors' ResNet."""
+"""Networks for the unknowns of a problem, one output each: a fully connected MLP, the RAF authors'
+ResNet, and one network per unknown (:class:`PerUnknown`)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
@@ -46,7 +47,7 @@ def _input_map(low: Sequence[float], high: Sequence[float], input_scaling: bool)
 
 
 class MLP(nn.Module):
-    """``depth`` hidden layers of ``width`` neurons and a linear output; (N, d) → (N,).
+    """``depth`` hidden layers of ``width`` neurons and a linear output layer; (N, d) → (N, out_features).
 
     Weights are Glorot (Xavier) normal and biases zero (``init="torch_default"``: PyTorch's own
     initialisation); the inputs are first mapped from the domain box onto [−1, 1]^d unless
@@ -64,6 +65,7 @@ class MLP(nn.Module):
         high: Sequence[float],
         init: str = "glorot_normal",
         input_scaling: bool = True,
+        out_features: int = 1,
     ) -> None:
         super().__init__()
         self.width = width
@@ -71,7 +73,7 @@ class MLP(nn.Module):
         sizes = [in_features] + [width] * depth
         self.hidden = nn.ModuleList(nn.Linear(a, b) for a, b in zip(sizes[:-1], sizes[1:]))
         self.activations = nn.ModuleList(activation(layer, width) for layer in range(depth))
-        self.output = nn.Linear(sizes[-1], 1)
+        self.output = nn.Linear(sizes[-1], out_features)
         for linear in [*self.hidden, self.output]:
             INITIALISERS[init](linear)
 
@@ -87,9 +89,9 @@ class MLP(nn.Module):
 
 
 class ResNet(nn.Module):
-    """The residual network of the RAF authors' code (after the Deep Ritz method); (N, d) → (N,).
+    """The residual network of the RAF authors' code (after the Deep Ritz method); (N, d) → (N, out_features).
 
-    ``blocks`` blocks of [Linear, σ, Linear, σ], each added to its input, then Linear(m→1). The
+    ``blocks`` blocks of [Linear, σ, Linear, σ], each added to its input, then Linear(m→out_features). The
     first block's first Linear maps d → m and its skip is the network input zero-padded to width
     m; every other Linear is m → m. At d = 2, m = 50 and 2 blocks: 7,851 parameters, as theirs.
     Initialised and input-scaled like :class:`MLP` (same options); needs m ≥ d.
@@ -106,6 +108,7 @@ class ResNet(nn.Module):
         high: Sequence[float],
         init: str = "glorot_normal",
         input_scaling: bool = True,
+        out_features: int = 1,
     ) -> None:
         super().__init__()
         if width < in_features:
@@ -114,7 +117,7 @@ class ResNet(nn.Module):
         self.scaling = _input_map(low, high, input_scaling)
         self.hidden = nn.ModuleList(nn.Linear(in_features if i == 0 else width, width) for i in range(2 * blocks))
         self.activations = nn.ModuleList(activation(layer, width) for layer in range(2 * blocks))
-        self.output = nn.Linear(width, 1)
+        self.output = nn.Linear(width, out_features)
         for linear in [*self.hidden, self.output]:
             INITIALISERS[init](linear)
 
@@ -130,6 +133,27 @@ class ResNet(nn.Module):
             h = ops.activation(activation2, ops.linear(linear2, ops.activation(activation1, ops.linear(linear1, h))))
             h = skip = h + skip
         return ops.output(self.output, h)
+
+
+class PerUnknown(nn.Module):
+    """One network of one output per unknown, side by side; (N, d) → (N, m). Their hidden layers'
+    activations are listed together, first network's first (what slope statistics and plots read)."""
+
+    def __init__(self, networks: Sequence[nn.Module]) -> None:
+        super().__init__()
+        self.networks = nn.ModuleList(networks)
+        self.width = networks[0].width
+
+    @property
+    def activations(self) -> nn.ModuleList:
+        return nn.ModuleList(a for network in self.networks for a in network.activations)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.compute(x, PLAIN)
+
+    def compute(self, x: Tensor, ops: Ops):
+        """Each network's one output, joined (see :mod:`pinnsolve.derivatives.engine`)."""
+        return ops.join([ops.split(network.compute(x, ops))[0] for network in self.networks])
 
 
 NETWORKS: dict[str, type[nn.Module]] = {"mlp": MLP, "resnet": ResNet}

@@ -1,45 +1,23 @@
-"""What a PDE problem is: a domain, a residual, conditions, and a reference solution.
+"""What a PDE problem is: unknowns on a domain, residual equations, conditions, and a reference solution.
 
 A problem knows nothing of networks: it sees only :class:`~pinnsolve.derivatives.Field`
-objects (a field and its derivatives at some points) and returns residuals.
+objects (its unknowns and their derivatives at some points) and returns residuals.
 """
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import ClassVar
-from enum import Enum
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
 
 import numpy as np
 import torch
 from torch import Tensor
 
+from pinnsolve.conditions import Condition, DirichletCondition, Region, dirichlet, initial_rate, initial_value
 from pinnsolve.derivatives import Field, Points
 from pinnsolve.geometry import Geometry
 
-
-class Region(Enum):
-    """Where a condition's points are sampled."""
-
-    BOUNDARY = "boundary"
-    INITIAL = "initial"
-
-
-@dataclass(frozen=True)
-class Condition:
-    """A named condition whose ``residual`` (shape ``(N,)``) vanishes on ``region``."""
-
-    name: str
-    region: Region
-    residual: Callable[[Field], Tensor]
-
-
-@dataclass(frozen=True)
-class DirichletCondition(Condition):
-    """``u = value`` on ``region`` (no value: u = 0); the value is kept so that it can be imposed exactly."""
-
-    value: Callable[[Points], Tensor] | None = None
+__all__ = ["Condition", "DirichletCondition", "ExactProblem", "Problem", "Reference", "Region", "dirichlet", "require"]
 
 
 def require(condition: bool, message: str) -> None:
@@ -48,35 +26,49 @@ def require(condition: bool, message: str) -> None:
         raise ValueError(message)
 
 
-def dirichlet(name: str, region: Region, value: Callable[[Points], Tensor] | None = None) -> DirichletCondition:
-    """The condition u = ``value`` on ``region``; u = 0 if no value is given."""
-    if value is None:
-        return DirichletCondition(name, region, lambda f: f.u, None)
-    return DirichletCondition(name, region, lambda f: f.u - value(f), value)
-
-
 @dataclass(frozen=True)
 class Reference:
-    """A reference solution ``u`` (shape ``(N,)``) at ``inputs`` (shape ``(N, d)``), float64.
+    """A reference solution at ``inputs`` (shape ``(N, d)``), float64: ``values`` of the
+    ``unknowns``, shape ``(N, m)`` (a single unknown's may be given as ``(N,)``).
 
     The points form a tensor grid of ``shape`` (``Π shape == N``) in C order, which the plots use,
-    or are scattered (``shape`` None).
+    or are scattered (``shape`` None). ``origin`` says where a reference read from a file came
+    from (its path, checksum, rows kept and dropped), for the run's metrics.
     """
 
     inputs: np.ndarray
-    u: np.ndarray
+    values: np.ndarray
     shape: tuple[int, ...] | None
+    unknowns: tuple[str, ...] = ("u",)
+    origin: dict[str, Any] | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
+        if self.values.ndim == 1:
+            object.__setattr__(self, "values", self.values[:, None])
         n = self.inputs.shape[0] if self.shape is None else int(np.prod(self.shape))
-        if self.inputs.shape[0] != n or self.u.shape != (n,):
+        if self.inputs.shape[0] != n or self.values.shape != (n, len(self.unknowns)):
             raise ValueError(
-                f"reference grid {self.shape} holds {n} points, got inputs {self.inputs.shape} and u {self.u.shape}"
+                f"reference grid {self.shape} holds {n} points of unknowns {list(self.unknowns)}, got inputs "
+                f"{self.inputs.shape} and values {self.values.shape}"
             )
+
+    @property
+    def u(self) -> np.ndarray:
+        """The only unknown's values, shape ``(N,)``."""
+        if len(self.unknowns) != 1:
+            raise ValueError(f"this reference holds unknowns {list(self.unknowns)}; take one column of values")
+        return self.values[:, 0]
+
+    def __getitem__(self, unknown: str) -> np.ndarray:
+        """One unknown's values, shape ``(N,)``."""
+        return self.values[:, self.unknowns.index(unknown)]
 
 
 class Problem(ABC):
-    """A PDE ``residual(u) = 0`` on ``domain`` with ``conditions``.
+    """A PDE ``residual(u) = 0`` on ``domain`` with ``conditions``, for the ``unknowns``.
+
+    ``residual`` returns one residual (shape ``(N,)``; the loss names it ``residual``) or, for a
+    system, a dict of named equations, each its own loss term.
 
     ``coefficients`` names the fields the residual reads as the operator's coefficients: those an
     inverse problem may identify (:mod:`pinnsolve.inverse`). A forcing term belongs in a
@@ -85,6 +77,7 @@ class Problem(ABC):
     """
 
     coefficients: ClassVar[tuple[str, ...]] = ()
+    unknowns: ClassVar[tuple[str, ...]] = ("u",)
 
     @property
     @abstractmethod
@@ -95,12 +88,28 @@ class Problem(ABC):
     def conditions(self) -> tuple[Condition, ...]: ...
 
     @abstractmethod
-    def residual(self, f: Field) -> Tensor:
-        """The PDE residual at ``f``'s points, shape ``(N,)``."""
+    def residual(self, f: Field) -> Tensor | dict[str, Tensor]:
+        """The PDE residual at ``f``'s points, shape ``(N,)``, or a system's residuals by equation name."""
+
+    def equations(self, f: Field) -> dict[str, Tensor]:
+        """:meth:`residual` as named equations: a single residual is named ``residual``."""
+        r = self.residual(f)
+        return r if isinstance(r, dict) else {"residual": r}
 
     @abstractmethod
     def reference(self) -> Reference:
         """The solution on the evaluation grid."""
+
+    def observations(self, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, tuple[str, ...]] | None:
+        """Measurements that belong to the problem's statement (None: it has none): the points
+        (shape ``(N, d)``), the values (shape ``(N,)``, or ``(N, k)``) and the unknowns they are
+        of; noise, if any, drawn from ``rng``."""
+        return None
+
+    def alternative_references(self, reference: Reference) -> dict[str, np.ndarray]:
+        """Other solutions to score against, at ``reference``'s points (shape ``(N, m)`` each), by
+        name: a data case's exact solution, where the data file is itself only an approximation."""
+        return {}
 
     @property
     def reference_size(self) -> int | None:
@@ -134,7 +143,7 @@ class ExactProblem(Problem):
 
     @abstractmethod
     def exact(self, p: Points) -> Tensor:
-        """The exact solution at ``p``, shape ``(N,)``."""
+        """The exact solution at ``p``: shape ``(N,)``, or ``(N, m)`` for m unknowns."""
 
     @property
     def reference_size(self) -> int:
@@ -143,7 +152,26 @@ class ExactProblem(Problem):
     def reference(self) -> Reference:
         inputs, shape = self.domain.evaluation_points(self.evaluation_resolution)
         u = self.exact(Points(torch.as_tensor(inputs, dtype=torch.float64), self.variables))
-        return Reference(inputs, u.numpy(), shape)
+        return Reference(inputs, u.numpy(), shape, self.unknowns)
+
+
+class SampledExactProblem(ExactProblem):
+    """A problem with a closed-form solution evaluated at ``eval_points`` uniform random points of
+    its domain, the same for every run (PINNacle's scoring of its analytic cases)."""
+
+    eval_points: int
+
+    def __post_init__(self) -> None:
+        require(self.eval_points >= 2, f"eval_points must be ≥ 2, got {self.eval_points}")
+
+    @property
+    def reference_size(self) -> int:
+        return self.eval_points
+
+    def reference(self) -> Reference:
+        inputs = self.domain.uniform_points(self.eval_points)
+        values = self.exact(Points(torch.as_tensor(inputs, dtype=torch.float64), self.variables))
+        return Reference(inputs, values.numpy(), None, self.unknowns)
 
 
 class SecondOrderInTime(ExactProblem):
@@ -160,7 +188,7 @@ class SecondOrderInTime(ExactProblem):
     @property
     def conditions(self) -> tuple[Condition, ...]:
         return (
-            dirichlet("initial", Region.INITIAL, self.exact),
-            Condition("initial_rate", Region.INITIAL, lambda f: f.d("t") - self.exact_derivatives(f)["t"]),
+            initial_value("initial", self.exact),
+            initial_rate("initial_rate", "t", lambda p: self.exact_derivatives(p)["t"]),
             dirichlet("boundary", Region.BOUNDARY, self.exact),
         )

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import torch
 from matplotlib.figure import Figure
+from matplotlib.tri import Triangulation
 
 from pinnsolve.geometry import Geometry
 from pinnsolve.problem import Reference
@@ -104,76 +105,118 @@ def _save(fig: Figure, path: Path | None) -> Figure:
     return fig
 
 
-def plot_solution(path: Path | None, box: Geometry, reference: Reference, u_pred: np.ndarray) -> Figure:
-    """Prediction, reference and |error|: heatmaps in 2-D (a mid-plane for d > 2), curves in 1-D;
-    for scattered reference points, :func:`plot_scattered`."""
+def _grid(fig: Figure, rows: int, columns: int) -> np.ndarray:
+    """Axes in ``rows`` × ``columns``, always as a 2-D array."""
+    return np.asarray(fig.subplots(rows, columns, squeeze=False))
+
+
+def plot_solution(path: Path | None, box: Geometry, reference: Reference, predicted: np.ndarray) -> Figure:
+    """Prediction, reference and |error| of each unknown (a row each): heatmaps in 2-D (a
+    mid-plane for d > 2), curves in 1-D; for scattered reference points, :func:`plot_scattered`.
+    ``predicted`` has shape ``(N, m)``, the reference's unknowns in order."""
     if reference.shape is None:
-        return plot_scattered(path, box, reference, u_pred)
-    error = np.abs(u_pred - reference.u)
+        return plot_scattered(path, box, reference, predicted)
     view = GridView(box, reference)
+    unknowns = reference.unknowns
     if box.dim == 1:
         x = view.axis_values(0)
-        fig = Figure(figsize=(10, 4), layout="constrained")
-        left, right = fig.subplots(1, 2)
-        left.plot(x, reference.u, "k-", label="reference")
-        left.plot(x, u_pred, "r--", label="prediction")
-        left.set(xlabel=box.variables[0], ylabel="u", title="solution")
-        left.legend()
-        right.semilogy(x, error)
-        right.set(xlabel=box.variables[0], ylabel="|error|", title="absolute error")
+        fig = Figure(figsize=(10, 4 * len(unknowns)), layout="constrained")
+        for (left, right), name, pred, ref in zip(_grid(fig, len(unknowns), 2), unknowns, predicted.T, reference.values.T):
+            left.plot(x, ref, "k-", label="reference")
+            left.plot(x, pred, "r--", label="prediction")
+            left.set(xlabel=box.variables[0], ylabel=name, title="solution")
+            left.legend()
+            right.semilogy(x, np.abs(pred - ref))
+            right.set(xlabel=box.variables[0], ylabel="|error|", title="absolute error")
         return _save(fig, path)
     horizontal, vertical = view.plot_axes()
     h_values, v_values = view.axis_values(horizontal), view.axis_values(vertical)
-    fig = Figure(figsize=(16, 4.2), layout="constrained")
-    panels = fig.subplots(1, 3)
-    for ax, values, title in zip(panels, (u_pred, reference.u, error), ("prediction", "reference", "|error|")):
-        plane, fixed = view.plane(values)
-        mesh = ax.pcolormesh(h_values, v_values, plane, shading="auto", cmap="inferno" if title == "|error|" else "RdBu_r")
-        fig.colorbar(mesh, ax=ax, label="u" if title != "|error|" else "|u − u_ref|")
-        ax.set(xlabel=box.variables[horizontal], ylabel=box.variables[vertical], title=title + (f" ({fixed})" if fixed else ""))
+    fig = Figure(figsize=(16, 4.2 * len(unknowns)), layout="constrained")
+    for panels, name, pred, ref in zip(_grid(fig, len(unknowns), 3), unknowns, predicted.T, reference.values.T):
+        for ax, values, title in zip(panels, (pred, ref, np.abs(pred - ref)), ("prediction", "reference", "|error|")):
+            plane, fixed = view.plane(values)
+            mesh = ax.pcolormesh(h_values, v_values, plane, shading="auto", cmap="inferno" if title == "|error|" else "RdBu_r")
+            fig.colorbar(mesh, ax=ax, label=name if title != "|error|" else f"|{name} − {name}_ref|")
+            ax.set(xlabel=box.variables[horizontal], ylabel=box.variables[vertical],
+                   title=_titled(title, name, unknowns) + (f" ({fixed})" if fixed else ""))
     return _save(fig, path)
 
 
-def plot_scattered(path: Path | None, domain: Geometry, reference: Reference, u_pred: np.ndarray) -> Figure:
-    """Scattered reference points: in 2-D the prediction, reference and |error| coloured at the
-    points; otherwise the prediction against the reference and |error| against the distance from
-    the centre of the domain's bounding box."""
-    error = np.abs(u_pred - reference.u)
+def _titled(title: str, name: str, unknowns: Sequence[str]) -> str:
+    """A panel's title, naming the unknown where there are several."""
+    return title if len(unknowns) == 1 else f"{name}: {title}"
+
+
+def plot_scattered(path: Path | None, domain: Geometry, reference: Reference, predicted: np.ndarray) -> Figure:
+    """Scattered reference points, a row per unknown: in two variables (t and x for a 1-D
+    time-dependent problem; x and y of a 2-D one at its latest time) the prediction, reference
+    and |error| coloured at the points; otherwise the prediction against the reference and |error|
+    against the distance from the centre of the domain's bounding box."""
     x = reference.inputs
-    if domain.dim == 2:
-        fig = Figure(figsize=(16, 4.2), layout="constrained")
-        for ax, values, title in zip(fig.subplots(1, 3), (u_pred, reference.u, error), ("prediction", "reference", "|error|")):
-            dots = ax.scatter(x[:, 0], x[:, 1], c=values, s=4, cmap="inferno" if title == "|error|" else "RdBu_r")
-            fig.colorbar(dots, ax=ax, label="u" if title != "|error|" else "|u − u_ref|")
-            ax.set(xlabel=domain.variables[0], ylabel=domain.variables[1], title=title, aspect="equal")
+    unknowns = reference.unknowns
+    spatial = list(domain.spatial)
+    keep = np.ones(len(x), dtype=bool)
+    note = ""
+    if domain.dim == 2 and domain.time_index is not None:
+        spatial = [domain.time_index, spatial[0]]
+    elif len(spatial) == 2 and domain.time_index is not None:
+        times = x[:, domain.time_index]
+        name, last = domain.variables[domain.time_index], times.max()
+        keep = np.isclose(times, last)
+        note = f" ({name} = {last:.3g})"
+        if keep.sum() < 3:  # times drawn at random, not a data file's blocks: the latest tenth of them
+            start = np.quantile(times, 0.9)
+            keep, note = times >= start, f" ({name} ≥ {start:.3g})"
+    if len(spatial) == 2:
+        mesh = _triangulation(domain, x[keep], spatial)
+        fig = Figure(figsize=(16, 4.2 * len(unknowns)), layout="constrained")
+        for panels, name, pred, ref in zip(_grid(fig, len(unknowns), 3), unknowns, predicted.T, reference.values.T):
+            for ax, values, title in zip(panels, (pred, ref, np.abs(pred - ref)), ("prediction", "reference", "|error|")):
+                shading = ax.tripcolor(mesh, values[keep], shading="gouraud", cmap="inferno" if title == "|error|" else "RdBu_r")
+                fig.colorbar(shading, ax=ax, label=name if title != "|error|" else f"|{name} − {name}_ref|")
+                ax.set(xlabel=domain.variables[spatial[0]], ylabel=domain.variables[spatial[1]],
+                       title=_titled(title, name, unknowns) + note)
+                if domain.time_index is None:
+                    ax.set_aspect("equal")
         return _save(fig, path)
-    fig = Figure(figsize=(10, 4), layout="constrained")
-    left, right = fig.subplots(1, 2)
-    left.plot(reference.u, u_pred, ".", markersize=2)
-    limits = [float(reference.u.min()), float(reference.u.max())]
-    left.plot(limits, limits, "k-", linewidth=1)
-    left.set(xlabel="reference u", ylabel="predicted u", title=f"prediction against reference ({len(x)} points)")
+    fig = Figure(figsize=(10, 4 * len(unknowns)), layout="constrained")
     centre = (domain.lower + domain.upper) / 2
-    right.semilogy(np.linalg.norm(x - centre, axis=1), error, ".", markersize=2)
-    right.set(xlabel="distance from the centre", ylabel="|error|", title="absolute error")
+    for (left, right), name, pred, ref in zip(_grid(fig, len(unknowns), 2), unknowns, predicted.T, reference.values.T):
+        left.plot(ref, pred, ".", markersize=2)
+        limits = [float(ref.min()), float(ref.max())]
+        left.plot(limits, limits, "k-", linewidth=1)
+        left.set(xlabel=f"reference {name}", ylabel=f"predicted {name}", title=f"prediction against reference ({len(x)} points)")
+        right.semilogy(np.linalg.norm(x - centre, axis=1), np.abs(pred - ref), ".", markersize=2)
+        right.set(xlabel="distance from the centre", ylabel="|error|", title="absolute error")
     return _save(fig, path)
 
 
-def plot_slices(path: Path | None, box: Geometry, reference: Reference, u_pred: np.ndarray, *, count: int = 4) -> Figure:
-    """u(x) at ``count`` times spread over the grid, prediction against reference."""
+def _triangulation(domain: Geometry, points: np.ndarray, axes: Sequence[int]) -> Triangulation:
+    """A Delaunay triangulation of ``points`` in the two ``axes``, without the triangles whose
+    centroid lies outside the domain (a hole, a re-entrant corner)."""
+    mesh = Triangulation(points[:, axes[0]], points[:, axes[1]])
+    centroids = points[mesh.triangles].mean(axis=1)
+    mesh.set_mask(~domain.contains(centroids, tol=1e-9))
+    return mesh
+
+
+def plot_slices(path: Path | None, box: Geometry, reference: Reference, predicted: np.ndarray, *, count: int = 4) -> Figure:
+    """Each unknown (a row each) against x at ``count`` times spread over the grid, prediction against reference."""
     view = GridView(box, reference)
     t_axis, x_axis = view.plot_axes()
     times = view.axis_values(t_axis)
     x = view.axis_values(x_axis)
-    ref_plane, fixed = view.plane(reference.u)
-    pred_plane, _ = view.plane(u_pred)
     picks = np.unique(np.linspace(0, len(times) - 1, count + 1).round().astype(int)[1:])
-    fig = Figure(figsize=(4 * len(picks), 3.6), layout="constrained")
-    for ax, k in zip(np.atleast_1d(fig.subplots(1, len(picks))), picks):
-        ax.plot(x, ref_plane[:, k], "k-", linewidth=2, label="reference")
-        ax.plot(x, pred_plane[:, k], "r--", linewidth=2, label="prediction")
-        ax.set(xlabel=box.variables[x_axis], ylabel="u", title=f"{box.variables[t_axis]} = {times[k]:.3g}")
-    ax.legend()
+    unknowns = reference.unknowns
+    fig = Figure(figsize=(4 * len(picks), 3.6 * len(unknowns)), layout="constrained")
+    for row, name, pred, ref in zip(_grid(fig, len(unknowns), len(picks)), unknowns, predicted.T, reference.values.T):
+        ref_plane, _ = view.plane(ref)
+        pred_plane, _ = view.plane(pred)
+        for ax, k in zip(row, picks):
+            ax.plot(x, ref_plane[:, k], "k-", linewidth=2, label="reference")
+            ax.plot(x, pred_plane[:, k], "r--", linewidth=2, label="prediction")
+            ax.set(xlabel=box.variables[x_axis], ylabel=name, title=f"{box.variables[t_axis]} = {times[k]:.3g}")
+        row[-1].legend()
     return _save(fig, path)
 
 

@@ -35,12 +35,12 @@ RUN_FILES = (
 @dataclass
 class Finished:
     """What a run leaves in memory: its assembled parts (the trained model among them), the
-    trainer's result, the metrics and the prediction on the reference grid."""
+    trainer's result, the metrics and the prediction at the reference points, shape ``(N, m)``."""
 
     parts: Assembly
     result: TrainingResult
     metrics: dict[str, Any]
-    u_pred: np.ndarray
+    predicted: np.ndarray
 
 
 def run(cfg: DictConfig, output_dir: Path | None, *, resume: bool = False) -> Finished:
@@ -85,13 +85,15 @@ def run(cfg: DictConfig, output_dir: Path | None, *, resume: bool = False) -> Fi
     result = trainer.fit(model, state, checkpoint=save_checkpoint, interrupted=interrupts.reason)
 
     errors = parts.evaluator.errors(model)
-    u_pred = parts.evaluator.predict(model).cpu().double().numpy()
+    predicted = parts.evaluator.predict(model).cpu().double().numpy()
     components = list(trainer.loss.components)
     final = result.history[-1] if result.history else {}
     adaptive = activations.adaptive_layers(model.activations)
     metrics = {
         "problem": cfg.problem.name,
         "variables": list(problem.variables),
+        "unknowns": list(problem.unknowns),
+        **({"reference_file": parts.evaluator.reference.origin} if parts.evaluator.reference.origin else {}),
         "activation": cfg.activation.name,
         "activation_settings": OmegaConf.to_container(activation_config(cfg), enum_to_str=True),
         "status": result.status,
@@ -116,7 +118,7 @@ def run(cfg: DictConfig, output_dir: Path | None, *, resume: bool = False) -> Fi
         metrics["slopes"] = activations.final_slopes(adaptive)
     if trainer.loss.coefficients is not None:
         metrics["identified"] = identified(trainer.loss.coefficients.current(), problem, parts.observations)
-    finished = Finished(parts, result, metrics, u_pred)
+    finished = Finished(parts, result, metrics, predicted)
     if output_dir is not None:
         write(finished, output_dir)
     log.info("%s: rel L2 %.3e, %s in %.1f s", result.status, errors["rel_l2"], result.stop_reason, metrics["wall_time_s"])
@@ -126,12 +128,15 @@ def run(cfg: DictConfig, output_dir: Path | None, *, resume: bool = False) -> Fi
 def write(finished: Finished, output_dir: Path) -> None:
     """A finished run's files in ``output_dir``, ``metrics.json`` last."""
     reference = finished.parts.evaluator.reference
-    np.savez(output_dir / "prediction.npz", inputs=reference.inputs, u_pred=finished.u_pred, u_ref=reference.u)
+    columns = {}
+    for i, name in enumerate(reference.unknowns):
+        columns[f"{name}_pred"], columns[f"{name}_ref"] = finished.predicted[:, i], reference.values[:, i]
+    np.savez(output_dir / "prediction.npz", inputs=reference.inputs, **columns)
     torch.save(finished.parts.model.state_dict(), output_dir / "model.pt")
     report.write_history(output_dir / "history.csv", finished.result.history)
     parts = finished.parts
     drawn = figures(
-        parts.problem, parts.model, reference, finished.u_pred, finished.result.history, parts.trainer.loss.components,
+        parts.problem, parts.model, reference, finished.predicted, finished.result.history, parts.trainer.loss.components,
         finished.metrics.get("identified"),
     )
     for name, figure in drawn.items():
@@ -156,17 +161,17 @@ def identified(values: dict[str, float], problem: Problem, observations: Observa
 
 
 def figures(
-    problem: Problem, model: nn.Module, reference: Reference, u_pred: np.ndarray,
+    problem: Problem, model: nn.Module, reference: Reference, predicted: np.ndarray,
     history: Sequence[dict[str, Any]], components: Sequence[str], identified: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> dict[str, Callable[[Path | None], Figure]]:
     """The plots a run has, by file name: each draws its figure and saves it where it is told
-    (None: not saved). ``u_pred`` is the prediction at ``reference.inputs``; ``identified``, the
-    metrics' entries for the identified coefficients (:func:`identified`)."""
+    (None: not saved). ``predicted`` is the prediction at ``reference.inputs``, shape ``(N, m)``;
+    ``identified``, the metrics' entries for the identified coefficients (:func:`identified`)."""
     drawn: dict[str, Callable[[Path | None], Figure]] = {
-        "solution.png": lambda path: report.plot_solution(path, problem.domain, reference, u_pred),
+        "solution.png": lambda path: report.plot_solution(path, problem.domain, reference, predicted),
     }
-    if problem.domain.time is not None:
-        drawn["slices.png"] = lambda path: report.plot_slices(path, problem.domain, reference, u_pred)
+    if problem.domain.time is not None and reference.shape is not None:
+        drawn["slices.png"] = lambda path: report.plot_slices(path, problem.domain, reference, predicted)
     if history:
         drawn["loss.png"] = lambda path: report.plot_losses(path, history, list(components))
         drawn["error.png"] = lambda path: report.plot_error(path, history)

@@ -100,9 +100,10 @@ class CollocationSampler:
     def interior(self, n: int) -> np.ndarray:
         return self.domain.interior(self._draw, n)
 
-    def boundary(self, n: int) -> np.ndarray:
-        """Points on the spatial boundary (times the whole time interval, if any)."""
-        return self.domain.boundary(self._draw, n)
+    def boundary(self, n: int, pieces: tuple[str, ...] = ()) -> np.ndarray:
+        """Points on the spatial boundary (times the whole time interval, if any), on the named
+        ``pieces`` of it (none named: all)."""
+        return self.domain.boundary(self._draw, n, pieces)
 
     def initial(self, n: int) -> np.ndarray:
         """Points of the spatial domain at the initial time."""

@@ -63,21 +63,19 @@ def hopf_cole_converged(x: np.ndarray, t: np.ndarray, nu: float, tolerance: floa
 
 
 @dataclass(frozen=True)
-class Burgers(Problem):
+class BurgersEquation(Problem):
+    """The equation, its domain and conditions; the reference is a subclass's."""
+
     coefficients: ClassVar[tuple[str, ...]] = ("nu", "convection")
 
     nu: float
     convection: float  # λ in u_t + λ u u_x = ν u_xx: 1 is Burgers' equation; an inverse problem identifies it
     t_max: float
-    reference_x_points: int
-    reference_t_points: int
     quadrature_tolerance: float
 
     def __post_init__(self) -> None:
         require(self.nu > 0, f"nu must be positive, got {self.nu}")
         require(self.t_max > 0, f"t_max must be positive, got {self.t_max}")
-        for name in ("reference_x_points", "reference_t_points"):
-            require(getattr(self, name) >= 2, f"{name} must be ≥ 2, got {getattr(self, name)}")
         require(self.quadrature_tolerance > 0, f"quadrature_tolerance must be positive, got {self.quadrature_tolerance}")
 
     @property
@@ -93,6 +91,17 @@ class Burgers(Problem):
 
     def residual(self, f: Field) -> Tensor:
         return f.d("t") + self.convection * f.u * f.d("x") - self.nu * f.d("x", "x")
+
+
+@dataclass(frozen=True)
+class Burgers(BurgersEquation):
+    reference_x_points: int
+    reference_t_points: int
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        for name in ("reference_x_points", "reference_t_points"):
+            require(getattr(self, name) >= 2, f"{name} must be ≥ 2, got {getattr(self, name)}")
 
     @property
     def reference_size(self) -> int:

@@ -30,15 +30,27 @@ TINY = [
 ]
 
 
+# problems measured at scattered points (eval_points of them), not on a grid
+SCATTERED_EVALUATION = ("low_regularity", "poisson_nd", "heat2d_ms", "wave1d_c", "poisson_inv")
+
+
 def up_to_second(d: int) -> frozenset[tuple[int, ...]]:
     """Every derivative key of order ≤ 2 in ``d`` variables, mixed ones included."""
     return frozenset([(), *((i,) for i in range(d)), *((i, j) for i in range(d) for j in range(i, d))])
 
 
-def evaluate(model, inputs, variables, engine: str, keys=None) -> derivatives.Field:
-    """``model`` at ``inputs`` as a Field from the named engine, holding ``keys`` (default: all up to second order)."""
-    keys = up_to_second(len(variables)) if keys is None else frozenset(keys)
-    return derivatives.engine(engine).field(model, inputs, variables, keys)
+def of_every(keys, unknowns=("u",)) -> frozenset:
+    """Derivative keys in the variables as keys of each unknown (keys already naming an unknown kept)."""
+    return frozenset(
+        key if len(key) == 2 and isinstance(key[1], tuple) else (i, key) for key in keys for i in range(len(unknowns))
+    )
+
+
+def evaluate(model, inputs, variables, engine: str, keys=None, unknowns=("u",)) -> derivatives.Field:
+    """``model`` at ``inputs`` as a Field of ``unknowns`` from the named engine, holding ``keys``
+    (default: all up to second order, of every unknown)."""
+    keys = of_every(up_to_second(len(variables)) if keys is None else keys, unknowns)
+    return derivatives.engine(engine).field(model, inputs, variables, unknowns, keys)
 
 
 def load_config(*overrides: str, with_hydra: bool = False) -> DictConfig:
@@ -54,7 +66,7 @@ def coarse_reference(problem: str, points_per_axis: int) -> list[str]:
     (Burgers: a coarse quadrature grid, the same for every size)."""
     if problem == "burgers":
         return ["problem.reference_x_points=17", "problem.reference_t_points=5"]
-    if problem == "low_regularity":  # scattered points in the ball
+    if problem in SCATTERED_EVALUATION:  # scattered points
         return [f"problem.eval_points={points_per_axis**2}"]
     return [f"problem.eval_points_per_axis={points_per_axis}"]
 

@@ -302,7 +302,8 @@ def test_help_lists_the_groups_and_their_options(monkeypatch, capsys):
     except SystemExit as stop:
         assert stop.code in (0, None)
     shown = capsys.readouterr().out
-    for line in ("problem: burgers, fit, helmholtz, klein_gordon, klein_gordon_cubic, low_regularity, oscillatory, poisson, sine_gordon",
+    for line in ("problem: burgers, burgers1d_c, fit, heat2d_lt, heat2d_ms, helmholtz, klein_gordon, klein_gordon_cubic, kovasznay,"
+                 " low_regularity, ns2d_c, oscillatory, poisson, poisson2d_c, poisson_inv, poisson_nd, sine_gordon, wave1d_c",
                  "sampler: grid, halton, lhs, sobol, uniform", "trainer: adam_bfgs, adam_lbfgs, adam_ssbfgs, adam_ssbroyden",
                  "activation: fixed, global, global_sr, layer_wise, layer_wise_no_sr, neuron_wise, neuron_wise_no_sr",
                  "experiment: burgers, fit, helmholtz, klein_gordon, klein_gordon_cubic, low_regularity, none, oscillatory, poisson,"
@@ -319,7 +320,7 @@ def test_help_lists_the_groups_and_their_options(monkeypatch, capsys):
 # also run end to end in a process of its own below.
 REFUSED = [
     (["problem=heat"], "Could not find 'problem/heat'"),
-    (["problem=fit", "problem.hard_bc=true"], "problem.hard_bc: hard boundary conditions need one Dirichlet condition on the boundary; this problem has []"),
+    (["problem=fit", "problem.hard_bc=true"], "problem.hard_bc: hard boundary conditions need a Dirichlet condition on the whole boundary; this problem's boundary conditions are []"),
     (["problem=fit", "problem.target=wiggly"], "problem (fit): target must be one of ['smooth', 'burgers_t025', 'discontinuous'] or a .npz file, got 'wiggly'"),
     (["problem=oscillatory", "problem.frequency=0.3"], "problem (oscillatory): frequency must be a positive multiple of 1/2 (so that u = 0 on the boundary), got 0.3"),
     (["problem=low_regularity", "problem.dim=0"], "problem (low_regularity): dim must be ≥ 1, got 0"),

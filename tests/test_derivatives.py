@@ -67,7 +67,7 @@ def test_points_check_their_shape():
 
 # -- engines: jets and compiled jets against autograd ------------------------------------------
 
-from conftest import PROBLEM_CONFIGS, evaluate, tiny_config, up_to_second  # noqa: E402
+from conftest import PROBLEM_CONFIGS, evaluate, of_every, tiny_config, up_to_second  # noqa: E402
 from pinnsolve import derivatives  # noqa: E402
 from pinnsolve.activations import BASES, fixed  # noqa: E402
 from pinnsolve.assemble import assemble  # noqa: E402
@@ -136,7 +136,7 @@ def test_jets_pass_torch_gradcheck_in_the_weights():
 
     def jet(w):
         layer.weight = w
-        f = derivatives.engine("jets").field(model, inputs, VARIABLES, up_to_second(3))
+        f = derivatives.engine("jets").field(model, inputs, VARIABLES, ("u",), of_every(up_to_second(3)))
         return f.u, f.d("x"), f.d("y", "t"), f.d("t", "t")
 
     assert torch.autograd.gradcheck(jet, (weight,))
@@ -150,7 +150,7 @@ def test_every_problem_residual_and_condition_is_the_same_by_jets_and_autograd(p
     variables = parts.problem.variables
     points = {None: parts.trainer.points.residual, **parts.trainer.points.regions}
     for region, x in points.items():
-        residuals = [parts.problem.residual] if region is None else [c.residual for c in loss.conditions if c.region is region]
+        residuals = [parts.problem.residual] if region is None else [c.residual for c in loss.conditions if c.region == region]
         for residual in residuals:
             by_jets = residual(evaluate(parts.model, x, variables, "jets", keys[region]))
             by_autograd = residual(evaluate(parts.model, x, variables, "autograd"))
@@ -161,7 +161,7 @@ def test_derivatives_used_records_exactly_what_a_residual_asks():
     def residual(f):
         return f.d("t") + f.u * f.d("x") - f.d("x", "x") + f.d("t", "x") * f["x"]
 
-    assert derivatives_used(residual, ("x", "t"), (0.0, 0.0), (1.0, 1.0)) == {(), (0,), (1,), (0, 0), (0, 1)}
+    assert derivatives_used(residual, ("x", "t"), (0.0, 0.0), (1.0, 1.0)) == of_every({(), (0,), (1,), (0, 0), (0, 1)})
 
 
 class Opaque(torch.nn.Module):
@@ -176,7 +176,7 @@ class Opaque(torch.nn.Module):
 
 
 def test_jets_refuse_a_model_that_does_not_describe_its_layers_and_auto_falls_to_autograd():
-    keys = up_to_second(3)
+    keys = of_every(up_to_second(3))
     with pytest.raises(EngineError, match=r"derivatives=jets: Opaque does not describe its layers .*use derivatives=autograd"):
         derivatives.engine("jets").check(Opaque(), keys, VARIABLES)
     assert derivatives.choose(Opaque(), keys, VARIABLES, iterations=10**6).name == "autograd"
@@ -185,11 +185,11 @@ def test_jets_refuse_a_model_that_does_not_describe_its_layers_and_auto_falls_to
 def test_jets_refuse_third_derivatives_and_auto_picks_by_run_length():
     model = mlp("tanh")
     with pytest.raises(EngineError, match=r"up to second order, and \['u_xxt'\] are asked for"):
-        derivatives.engine("jets").check(model, frozenset({(), (0, 0, 2)}), VARIABLES)
-    assert derivatives.choose(model, frozenset({(), (0, 0, 2)}), VARIABLES, iterations=10**6).name == "autograd"
+        derivatives.engine("jets").check(model, of_every({(), (0, 0, 2)}), VARIABLES)
+    assert derivatives.choose(model, of_every({(), (0, 0, 2)}), VARIABLES, iterations=10**6).name == "autograd"
     short, long = derivatives.COMPILE_PAYS_FROM - 1, derivatives.COMPILE_PAYS_FROM
-    assert derivatives.choose(model, up_to_second(3), VARIABLES, iterations=short).name == "autograd"
-    assert derivatives.choose(model, up_to_second(3), VARIABLES, iterations=long).name == "compiled"
+    assert derivatives.choose(model, of_every(up_to_second(3)), VARIABLES, iterations=short).name == "autograd"
+    assert derivatives.choose(model, of_every(up_to_second(3)), VARIABLES, iterations=long).name == "compiled"
 
 
 def test_unknown_engine_lists_the_engines():

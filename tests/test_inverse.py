@@ -27,12 +27,12 @@ TINY_BURGERS = ["problem=burgers", *TINY, "problem.reference_x_points=33", "prob
 
 
 class Exact(nn.Module):
-    """The Klein–Gordon solution x cos t as a model (autograd differentiates it exactly)."""
+    """The Klein–Gordon solution x cos t as a model of one output (autograd differentiates it exactly)."""
 
     activations = ()
 
     def forward(self, inputs):
-        return inputs[:, 0] * torch.cos(inputs[:, 1])
+        return (inputs[:, 0] * torch.cos(inputs[:, 1]))[:, None]
 
 
 def exact_loss(coefficients: Coefficients) -> tuple[PINNLoss, TrainingPoints]:
@@ -56,7 +56,7 @@ def test_with_exact_data_and_the_true_coefficients_the_data_and_residual_terms_v
 
 def test_a_wrong_coefficient_changes_the_operator_and_not_the_source():
     loss, points = exact_loss(Coefficients({"gamma": 1.5}))
-    field = engine("autograd").field(Exact().double(), points.residual, ("x", "t"), loss.keys[None])
+    field = engine("autograd").field(Exact().double(), points.residual, ("x", "t"), ("u",), loss.keys[None])
     residual = loss.current_problem().residual(field)
     u = points.residual[:, 0] * torch.cos(points.residual[:, 1])
     # the source h stays the configured problem's (γ = 1), so the residual is (1.5 − 1)·u²

@@ -54,7 +54,7 @@ def test_input_scaling_maps_the_box_onto_the_unit_cube():
 def test_mlp_shape_layers_and_initialisation():
     torch.manual_seed(0)
     model = make(depth=3, width=7)
-    assert model(torch.zeros(5, 2, dtype=torch.float64)).shape == (5,)
+    assert model(torch.zeros(5, 2, dtype=torch.float64)).shape == (5, 1)
     assert [tuple(layer.weight.shape) for layer in model.hidden] == [(7, 2), (7, 7), (7, 7)]
     assert tuple(model.output.weight.shape) == (1, 7)
     assert all(torch.count_nonzero(layer.bias) == 0 for layer in [*model.hidden, model.output])

@@ -12,7 +12,8 @@ ENGINE = [
     "conf", "problems", "pinnsolve/optim", "pinnsolve/trainer.py", "pinnsolve/phases.py", "pinnsolve/loss.py",
     "pinnsolve/derivatives", "pinnsolve/network.py", "pinnsolve/activations.py", "pinnsolve/raf.py",
     "pinnsolve/constraints.py", "pinnsolve/samplers.py", "pinnsolve/resampling.py", "pinnsolve/assemble.py",
-    "pinnsolve/evaluation.py", "pinnsolve/problem.py", "pinnsolve/geometry.py", "pinnsolve/run.py",
+    "pinnsolve/evaluation.py", "pinnsolve/problem.py", "pinnsolve/geometry", "pinnsolve/conditions.py", "pinnsolve/readers.py",
+    "pinnsolve/run.py",
 ]
 # where jobs run (the launchers' presets) and the named experiments (searches, papers' setups, longer
 # runs) do not change what the defaults compute

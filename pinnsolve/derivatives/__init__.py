@@ -12,7 +12,7 @@ from torch import nn
 from pinnsolve.derivatives.autograd import AutogradEngine
 from pinnsolve.derivatives.compiled import CompiledEngine
 from pinnsolve.derivatives.engine import PLAIN, DerivativeEngine, EngineError, Ops, describes_layers
-from pinnsolve.derivatives.field import Field, Key, Points, derivatives_used
+from pinnsolve.derivatives.field import Field, Key, OutputKey, Points, derivatives_used
 from pinnsolve.derivatives.jets import JetEngine
 
 ENGINES: dict[str, type[DerivativeEngine]] = {
@@ -33,7 +33,7 @@ def engine(name: str) -> DerivativeEngine:
         raise EngineError(f"unknown derivative engine {name!r}; the engines are {sorted(ENGINES)} and auto") from None
 
 
-def choose(model: nn.Module, keys: frozenset[Key], variables: Sequence[str], *, iterations: int) -> DerivativeEngine:
+def choose(model: nn.Module, keys: frozenset[OutputKey], variables: Sequence[str], *, iterations: int) -> DerivativeEngine:
     """The fastest engine for ``model`` and ``keys`` over a run of ``iterations``: compiled jets
     from :data:`COMPILE_PAYS_FROM` iterations on, where they are supported; autograd otherwise
     (eager jets measured no faster than autograd on every problem's defaults, and slower on Burgers)."""
@@ -53,6 +53,7 @@ __all__ = [
     "Field",
     "JetEngine",
     "Key",
+    "OutputKey",
     "Ops",
     "Points",
     "choose",

@@ -6,12 +6,14 @@ from collections.abc import Sequence
 from torch import Tensor, nn
 
 from pinnsolve.derivatives.engine import DerivativeEngine
-from pinnsolve.derivatives.field import Field, Key
+from pinnsolve.derivatives.field import Field, OutputKey
 
 
 class AutogradEngine(DerivativeEngine):
     name = "autograd"
 
-    def field(self, model: nn.Module, inputs: Tensor, variables: Sequence[str], keys: frozenset[Key]) -> Field:
+    def field(
+        self, model: nn.Module, inputs: Tensor, variables: Sequence[str], unknowns: Sequence[str], keys: frozenset[OutputKey]
+    ) -> Field:
         inputs = inputs.detach().requires_grad_(True)
-        return Field(inputs, model(inputs), variables)
+        return Field(inputs, model(inputs), variables, unknowns)

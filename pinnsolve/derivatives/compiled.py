@@ -15,7 +15,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from pinnsolve.derivatives.field import Key
+from pinnsolve.derivatives.field import OutputKey
 from pinnsolve.derivatives.jets import JetEngine
 
 
@@ -37,7 +37,7 @@ def compiler_missing(device: torch.device) -> str | None:
 class CompiledEngine(JetEngine):
     name = "compiled"
 
-    def unsupported(self, model: nn.Module, keys: frozenset[Key], variables: Sequence[str]) -> str | None:
+    def unsupported(self, model: nn.Module, keys: frozenset[OutputKey], variables: Sequence[str]) -> str | None:
         reason = super().unsupported(model, keys, variables)
         if reason is not None:
             return reason

@@ -13,9 +13,10 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
+import torch
 from torch import Tensor, nn
 
-from pinnsolve.derivatives.field import Field, Key
+from pinnsolve.derivatives.field import Field, OutputKey
 
 
 class Ops(Protocol):
@@ -41,7 +42,13 @@ class Ops(Protocol):
         """Zeros appended to the last dimension up to ``width``."""
 
     def output(self, layer: nn.Linear, z: Any) -> Any:
-        """A linear layer to one output, squeezed: shape (N,)."""
+        """A linear layer to the outputs, one per unknown: shape (N, m)."""
+
+    def split(self, z: Any) -> list[Any]:
+        """The columns of outputs ``z`` (N, m): m values of shape (N,)."""
+
+    def join(self, columns: Sequence[Any]) -> Any:
+        """Values of shape (N,) side by side as outputs (N, m)."""
 
 
 class PlainOps:
@@ -66,7 +73,13 @@ class PlainOps:
         return nn.functional.pad(z, (0, width - z.shape[-1]))
 
     def output(self, layer: nn.Linear, z: Tensor) -> Tensor:
-        return layer(z).squeeze(-1)
+        return layer(z)
+
+    def split(self, z: Tensor) -> list[Tensor]:
+        return list(z.unbind(-1))
+
+    def join(self, columns: Sequence[Tensor]) -> Tensor:
+        return torch.stack(list(columns), dim=-1)
 
 
 PLAIN = PlainOps()
@@ -81,22 +94,24 @@ class EngineError(ValueError):
 
 
 class DerivativeEngine(ABC):
-    """Derivatives of a model's output at points, for the keys a residual asks for."""
+    """Derivatives of a model's outputs (one per unknown) at points, for the keys a residual asks for."""
 
     name: str
 
-    def unsupported(self, model: nn.Module, keys: frozenset[Key], variables: Sequence[str]) -> str | None:
+    def unsupported(self, model: nn.Module, keys: frozenset[OutputKey], variables: Sequence[str]) -> str | None:
         """Why this engine cannot give ``keys`` of ``model`` (None if it can)."""
         return None
 
-    def check(self, model: nn.Module, keys: frozenset[Key], variables: Sequence[str]) -> None:
+    def check(self, model: nn.Module, keys: frozenset[OutputKey], variables: Sequence[str]) -> None:
         reason = self.unsupported(model, keys, variables)
         if reason is not None:
             raise EngineError(f"derivatives={self.name}: {reason}")
 
     @abstractmethod
-    def field(self, model: nn.Module, inputs: Tensor, variables: Sequence[str], keys: frozenset[Key]) -> Field:
-        """``model`` at ``inputs`` (shape ``(N, d)``) as a Field holding at least ``keys``."""
+    def field(
+        self, model: nn.Module, inputs: Tensor, variables: Sequence[str], unknowns: Sequence[str], keys: frozenset[OutputKey]
+    ) -> Field:
+        """``model`` at ``inputs`` (shape ``(N, d)``) as a Field of ``unknowns`` holding at least ``keys``."""
 
     def prepare(self, function: Callable[..., Any]) -> Callable[..., Any]:
         """``function`` (the loss's evaluation, tensors in and out) as this engine runs it."""

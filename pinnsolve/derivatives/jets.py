@@ -18,7 +18,7 @@ import torch
 from torch import Tensor, nn
 
 from pinnsolve.derivatives.engine import DerivativeEngine, describes_layers
-from pinnsolve.derivatives.field import Field, Key, key_name
+from pinnsolve.derivatives.field import Field, Key, OutputKey, key_name
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,7 @@ class Layout:
 
     @classmethod
     def of(cls, keys: frozenset[Key]) -> Layout:
+        """The layout carrying ``keys`` (derivatives in the variables, of whichever unknown)."""
         seconds = tuple(sorted(k for k in keys if len(k) == 2))
         firsts = tuple(sorted({i for k in keys for i in k}))
         return cls(firsts, seconds)
@@ -184,9 +185,32 @@ class JetOps:
         return z._map(lambda t: nn.functional.pad(t, (0, width - t.shape[-1])))
 
     def output(self, layer: nn.Linear, z: Jet) -> Jet:
-        value, rest = self._matmul(z, layer.weight[0], layer.bias)
+        if layer.out_features == 1:
+            # one output: a matrix-vector product, as before systems, so that a scalar problem's
+            # numbers stay the same to the last bit
+            value, rest = self._matmul(z, layer.weight[0], layer.bias)
+            value, rest = value[:, None], [t[:, None] for t in rest]
+        else:
+            value, rest = self._matmul(z, layer.weight.T, layer.bias)
         k = len(self.layout.firsts)
         return Jet(value, tuple(rest[:k]), tuple(rest[k:]), self.layout)
+
+    def split(self, z: Jet) -> list[Jet]:
+        return [
+            Jet(z.value[:, i], tuple(t[:, i] for t in z.firsts), tuple(t[:, i] for t in z.seconds), self.layout)
+            for i in range(z.value.shape[1])
+        ]
+
+    def join(self, columns: Sequence[Jet]) -> Jet:
+        def stack(streams: Sequence[Tensor]) -> Tensor:
+            return torch.stack(list(streams), dim=-1)
+
+        return Jet(
+            stack([c.value for c in columns]),
+            tuple(stack(s) for s in zip(*(c.firsts for c in columns))),
+            tuple(stack(s) for s in zip(*(c.seconds for c in columns))),
+            self.layout,
+        )
 
 
 class JetEngine(DerivativeEngine):
@@ -195,20 +219,23 @@ class JetEngine(DerivativeEngine):
 
     name = "jets"
 
-    def unsupported(self, model: nn.Module, keys: frozenset[Key], variables: Sequence[str]) -> str | None:
+    def unsupported(self, model: nn.Module, keys: frozenset[OutputKey], variables: Sequence[str]) -> str | None:
         if not describes_layers(model):
             return (
                 f"{type(model).__name__} does not describe its layers to a derivative engine (it has no "
                 "compute(x, ops) method); use derivatives=autograd"
             )
-        beyond = sorted(key_name(k, variables) for k in keys if len(k) > 2)
+        beyond = sorted(key_name(k, variables) for _, k in keys if len(k) > 2)
         if beyond:
             return f"jets carry derivatives up to second order, and {beyond} are asked for; use derivatives=autograd"
         return None
 
-    def field(self, model: nn.Module, inputs: Tensor, variables: Sequence[str], keys: frozenset[Key]) -> Field:
-        layout = Layout.of(keys)
+    def field(
+        self, model: nn.Module, inputs: Tensor, variables: Sequence[str], unknowns: Sequence[str], keys: frozenset[OutputKey]
+    ) -> Field:
+        layout = Layout.of(frozenset(k for _, k in keys))
         inputs = inputs.detach()
         jet = model.compute(inputs, JetOps(layout))
-        known = dict(zip(layout.keys(), jet.streams()))
-        return Field(inputs, known.pop(()), variables, known=known, on_demand=False)
+        # every unknown's derivatives come out of the one pass: the output layer maps all streams at once
+        known = {(i, key): stream[:, i] for key, stream in zip(layout.keys(), jet.streams()) for i in range(len(unknowns))}
+        return Field(inputs, jet.value, variables, unknowns, known=known, on_demand=False)
