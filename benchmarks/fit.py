@@ -24,7 +24,7 @@ import numpy as np
 from common import REPO, RESULTS, TWO_AT_A_TIME, commit, machine_two_at_a_time, write_readme_section
 
 sys.path.insert(0, str(REPO))
-from pinnsolve.sweep import read_sweep  # noqa: E402
+from pinnsolve.report.sweep import read_sweep  # noqa: E402
 
 SEEDS = "0,1,2"
 LAUNCH = ["trainer.progress_bar=false", *TWO_AT_A_TIME]

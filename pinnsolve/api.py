@@ -26,11 +26,12 @@ from omegaconf import DictConfig, OmegaConf, open_dict
 from omegaconf.errors import OmegaConfBaseException
 from torch import nn
 
-from pinnsolve import checkpoint, interrupts, report
+from pinnsolve.report.files import read_history
+from pinnsolve.train import checkpoint, interrupts
 from pinnsolve.assemble import build_model, plain, resolve_device
 from pinnsolve.config import (
-    RUN_CONFIG, ConfigError, check_experiment, check_output_dir, load_run_config, one_line, problem_config,
-    problem_from_config, register_configs, validate,
+    RUN_CONFIG, ConfigError, check_experiment, check_output_dir, load_run_config, one_line, problem_config, register_configs,
+    validate,
 )
 from pinnsolve.problem import Problem, Reference
 from pinnsolve.run import figures, run
@@ -162,13 +163,14 @@ def load(run_dir: str | Path, *, device: str | None = None) -> Solution:
         cfg = load_run_config(run_dir)
     except ConfigError as error:
         raise ConfigError(f"{run_dir}: {error}") from None
-    problem = problem_from_config(cfg)
-    target = resolve_device(device or plain(cfg.device))
-    model = build_model(cfg, problem).to(device=target, dtype=getattr(torch, plain(cfg.precision)))
+    settings = validate(cfg)
+    problem = settings.problem
+    target = resolve_device(device or plain(settings.device))
+    model = build_model(settings).to(device=target, dtype=getattr(torch, plain(settings.precision)))
     model.load_state_dict(torch.load(model_file, map_location=target, weights_only=True))
     metrics_file = run_dir / "metrics.json"
     metrics = json.loads(metrics_file.read_text()) if metrics_file.is_file() else {}
     return Solution(
-        cfg, problem, model, metrics, report.read_history(run_dir / "history.csv"), run_dir,
+        cfg, problem, model, metrics, read_history(run_dir / "history.csv"), run_dir,
         tuple(metrics.get("loss_components", {})),
     )

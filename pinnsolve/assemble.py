@@ -1,39 +1,35 @@
-"""Configuration → objects. With :mod:`pinnsolve.config`, the only code that reads ``cfg``."""
+"""Settings → objects. :func:`assemble` has :mod:`pinnsolve.config` validate the config once,
+as typed :class:`~pinnsolve.config.Settings`, and builds every part of a run from those."""
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from enum import Enum
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import torch
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import DictConfig
 from torch import nn
 
-from pinnsolve import activations, derivatives, raf
-from pinnsolve.config import SLOPE_VARIANTS, ConfigError, activation_config, hard_bc, inverse_start, problem_from_config, validate
-from pinnsolve.constraints import HardDirichlet, boundary_dirichlet, soft_conditions
-from pinnsolve.evaluation import Evaluator
+from pinnsolve import derivatives
+from pinnsolve.nn import activations, raf
+from pinnsolve.config import SLOPE_VARIANTS, ConfigError, SamplerConfig, Settings, TrainerConfig, inverse_start, plain, validate
+from pinnsolve.nn.constraints import HardDirichlet
+from pinnsolve.report.evaluation import Evaluator
 from pinnsolve.inverse import Coefficients, Observations, read_observations, sample_observations
-from pinnsolve.loss import ConditionLoss, Penalty, PINNLoss, TrainingPoints, derivatives_needed, pooled_weights
-from pinnsolve.network import NETWORKS, PerUnknown
+from pinnsolve.train.loss import ConditionLoss, Penalty, PINNLoss, TrainingPoints, derivatives_needed, pooled_weights
+from pinnsolve.nn.network import NETWORKS, PerUnknown
 from pinnsolve.optim import LineSearch
-from pinnsolve.phases import AdamPhase, AdamSettings, LossTransform, Phase, QuasiNewtonPhase, QuasiNewtonSettings
-from pinnsolve.problem import Problem, Reference, Region
+from pinnsolve.train.phases import AdamPhase, AdamSettings, LossTransform, Phase, QuasiNewtonPhase, QuasiNewtonSettings
+from pinnsolve.problem import Problem, Reference, Region, boundary_dirichlet, soft_conditions
 from pinnsolve.readers import DataFileError
-from pinnsolve.resampling import RESAMPLERS
-from pinnsolve.samplers import SAMPLERS, CollocationSampler
-from pinnsolve.trainer import Stopping, Trainer
+from pinnsolve.train.resampling import RESAMPLERS
+from pinnsolve.geometry.samplers import SAMPLERS, CollocationSampler
+from pinnsolve.train.trainer import Stopping, Trainer
 
 log = logging.getLogger(__name__)
-
-
-def plain(value: Any) -> Any:
-    """An enum member's value; anything else unchanged."""
-    return value.value if isinstance(value, Enum) else value
 
 
 def resolve_device(choice: str) -> torch.device:
@@ -44,11 +40,10 @@ def resolve_device(choice: str) -> torch.device:
     return torch.device(choice)
 
 
-def build_activation(cfg: DictConfig) -> activations.ActivationFactory:
-    node = activation_config(cfg)
+def build_activation(node: Any) -> activations.ActivationFactory:
+    """The hidden layers' activation from its settings (one of the activation schemas)."""
     if node.name in SLOPE_VARIANTS:
-        scale = list(node.scale) if OmegaConf.is_list(node.scale) else node.scale
-        return activations.adaptive(activations.SlopeVariant(node.name), plain(node.base), scale=scale, init=node.init)
+        return activations.adaptive(activations.SlopeVariant(node.name), plain(node.base), scale=node.scale, init=node.init)
     if node.name == "raf":
         return raf.raf(
             node.mode,
@@ -60,13 +55,12 @@ def build_activation(cfg: DictConfig) -> activations.ActivationFactory:
     return activations.fixed(plain(node.base))
 
 
-def build_penalties(cfg: DictConfig, model: nn.Module) -> list[Penalty]:
-    """Loss terms the activation adds on its own parameters.
+def build_penalties(node: Any, model: nn.Module) -> list[Penalty]:
+    """Loss terms the activation (its settings ``node``) adds on its own parameters.
 
     Adaptive slopes add the slope recovery term S(a); with ``slope_recovery: false`` it is kept
     with weight 0, so that S(a) is still logged and plotted but does not train.
     """
-    node = activation_config(cfg)
     layers = activations.adaptive_layers(model.activations)
     if not layers:
         return []
@@ -85,16 +79,17 @@ def build_monitor(model: nn.Module, coefficients: Coefficients | None) -> Callab
     }
 
 
-def build_observations(cfg: DictConfig, problem: Problem, reference: Reference) -> Observations | None:
+def build_observations(settings: Settings, reference: Reference) -> Observations | None:
     """The measurements ``inverse`` asks for: drawn from the reference (their own generator, seeded
-    by ``cfg.seed``, so the collocation points are as without them), or read from a file."""
-    inverse = cfg.inverse
+    by the run's seed, so the collocation points are as without them), or read from a file; else
+    those of the problem's own statement, if any."""
+    problem, inverse = settings.problem, settings.inverse
     if inverse.data is not None:
         try:
             return read_observations(Path(inverse.data), problem.variables, problem.domain)
         except ValueError as error:
             raise ConfigError(f"inverse.data: {error}") from None
-    rng = np.random.default_rng((cfg.seed, OBSERVATIONS_STREAM))
+    rng = np.random.default_rng((settings.seed, OBSERVATIONS_STREAM))
     if inverse.observations:
         return sample_observations(reference, inverse.observations, inverse.noise, rng)
     own = problem.observations(rng)
@@ -107,18 +102,19 @@ def build_observations(cfg: DictConfig, problem: Problem, reference: Reference) 
 OBSERVATIONS_STREAM = 1  # the second stream of the run's seed; the sampler draws from the first
 
 
-def build_model(cfg: DictConfig, problem: Problem) -> nn.Module:
-    """The network, initialised from ``cfg.seed`` alone (the global RNG is left as it was),
+def build_model(settings: Settings) -> nn.Module:
+    """The network, initialised from the run's seed alone (the global RNG is left as it was),
     wrapped to meet the boundary data exactly if ``problem.hard_bc``; the coefficients an inverse
     problem identifies are its submodule ``coefficients``."""
-    domain, n = problem.domain, cfg.network
+    problem, n = settings.problem, settings.network
+    domain = problem.domain
     shape = {"depth": n.depth} if n.name == "mlp" else {"blocks": n.blocks}
 
     def network(outputs: int) -> nn.Module:
         return NETWORKS[n.name](
             in_features=domain.dim,
             width=n.width,
-            activation=build_activation(cfg),
+            activation=build_activation(settings.activation),
             low=domain.low,
             high=domain.high,
             init=n.init,
@@ -129,26 +125,27 @@ def build_model(cfg: DictConfig, problem: Problem) -> nn.Module:
 
     unknowns = problem.unknowns
     with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(cfg.seed)
+        torch.manual_seed(settings.seed)
         trunk = PerUnknown([network(1) for _ in unknowns]) if n.per_unknown and len(unknowns) > 1 else network(len(unknowns))
-    if hard_bc(cfg):
+    if settings.hard_bc:
         imposed = boundary_dirichlet(problem)
         model = HardDirichlet(trunk, domain, unknowns, {name: c.value for name, c in imposed.items()})
     else:
         model = trunk
-    if cfg.inverse.parameters:  # trained with the network's weights, saved with them in model.pt
-        model.coefficients = Coefficients(inverse_start(cfg.inverse), cfg.inverse.positive)
+    inverse = settings.inverse
+    if inverse.parameters:  # trained with the network's weights, saved with them in model.pt
+        model.coefficients = Coefficients(inverse_start(inverse), inverse.positive)
     return model
 
 
 def build_engine(
-    cfg: DictConfig, model: nn.Module, keys: frozenset[derivatives.OutputKey], variables: tuple[str, ...]
+    settings: Settings, model: nn.Module, keys: frozenset[derivatives.OutputKey], variables: tuple[str, ...]
 ) -> derivatives.DerivativeEngine:
     """The engine ``derivatives`` names, checked against the model and the derivatives ``keys``
     the problem needs; for ``auto``, the fastest that supports them for this run's length."""
-    choice = plain(cfg.derivatives)
+    choice = plain(settings.derivatives)
     if choice == "auto":
-        t = cfg.trainer
+        t = settings.trainer
         chosen = derivatives.choose(model, keys, variables, iterations=t.adam.iterations + t.quasi_newton.iterations)
         log.info("derivatives=auto: using %s", chosen.name)
         return chosen
@@ -159,9 +156,8 @@ def build_engine(
     return engine
 
 
-def build_phases(cfg: DictConfig) -> list[Phase]:
+def build_phases(t: TrainerConfig) -> list[Phase]:
     """Adam, then the quasi-Newton method of ``trainer.quasi_newton``."""
-    t = cfg.trainer
     q = t.quasi_newton
     quasi_newton = QuasiNewtonSettings(
         method=plain(q.method),
@@ -169,14 +165,13 @@ def build_phases(cfg: DictConfig) -> list[Phase]:
         history_size=q.history_size,
         loss_transform=LossTransform(plain(q.loss_transform)),
         reset_on_resample=q.reset_on_resample,
-        line_search=LineSearch(**OmegaConf.to_container(q.line_search)),
+        line_search=LineSearch(**vars(q.line_search)),
     )
-    return [AdamPhase(AdamSettings(**OmegaConf.to_container(t.adam))), QuasiNewtonPhase(quasi_newton)]
+    return [AdamPhase(AdamSettings(**vars(t.adam))), QuasiNewtonPhase(quasi_newton)]
 
 
-def build_resampler(cfg: DictConfig, sampler: CollocationSampler):
+def build_resampler(s: SamplerConfig, sampler: CollocationSampler):
     """The redraw of residual points ``sampler.resample`` names (None for none)."""
-    s = cfg.sampler
     mode = plain(s.resample)
     if mode == "none":
         return None
@@ -187,8 +182,9 @@ def build_resampler(cfg: DictConfig, sampler: CollocationSampler):
 
 @dataclass
 class Assembly:
-    """Everything a run needs, built from one config."""
+    """Everything a run needs, built from one config (its ``settings``)."""
 
+    settings: Settings
     problem: Problem
     model: nn.Module
     evaluator: Evaluator
@@ -200,35 +196,35 @@ class Assembly:
 def assemble(cfg: DictConfig) -> Assembly:
     """Validate ``cfg`` and build the problem, model, training points, evaluator and trainer.
 
-    The initial weights and every sample depend on ``cfg.seed`` alone.
+    The initial weights and every sample depend on the seed alone.
     """
-    validate(cfg)
-    dtype = getattr(torch, plain(cfg.precision))
-    device = resolve_device(plain(cfg.device))
-    problem = problem_from_config(cfg)
-    model = build_model(cfg, problem).to(device=device, dtype=dtype)
-    conditions = soft_conditions(problem, hard_bc(cfg))
+    settings = validate(cfg)
+    dtype = getattr(torch, plain(settings.precision))
+    device = resolve_device(plain(settings.device))
+    problem = settings.problem
+    model = build_model(settings).to(device=device, dtype=dtype)
+    conditions = soft_conditions(problem, settings.hard_bc)
     # the experiment may weight every condition; one imposed exactly has no loss term, so its weight is dropped
     imposed = {c.name for c in problem.conditions} - {c.name for c in conditions}
-    engine = build_engine(cfg, model, frozenset().union(*derivatives_needed(problem, conditions).values()), problem.variables)
+    engine = build_engine(settings, model, frozenset().union(*derivatives_needed(problem, conditions).values()), problem.variables)
     try:
         reference = problem.reference()
     except DataFileError as error:
         raise ConfigError(f"problem.data: {error}") from None
-    observations = build_observations(cfg, problem, reference)
-    coefficients = model.coefficients if cfg.inverse.parameters else None
-    weights = {name: w for name, w in cfg.trainer.loss_weights.items() if name not in imposed}
-    s = cfg.sampler
+    observations = build_observations(settings, reference)
+    coefficients = model.coefficients if settings.inverse.parameters else None
+    t, s = settings.trainer, settings.sampler
+    weights = {name: w for name, w in t.loss_weights.items() if name not in imposed}
     regions = sorted({c.region for c in conditions}, key=lambda r: r.value)
     counts = {r: {"boundary": s.n_boundary, "initial": s.n_initial, "points": len(r.points)}[r.kind] for r in regions}
-    if plain(cfg.trainer.condition_loss) == ConditionLoss.pooled.value:
+    if plain(t.condition_loss) == ConditionLoss.pooled.value:
         weights = pooled_weights(weights, conditions, counts)
     try:
         loss = PINNLoss(
             problem,
             engine,
             weights=weights,
-            penalties=build_penalties(cfg, model),
+            penalties=build_penalties(settings.activation, model),
             conditions=conditions,
             data=None if observations is None else (
                 torch.as_tensor(observations.inputs, dtype=dtype, device=device),
@@ -240,9 +236,11 @@ def assemble(cfg: DictConfig) -> Assembly:
     except ValueError as error:
         raise ConfigError(f"trainer.loss_weights: {error}") from None
 
-    sampler = CollocationSampler(problem.domain, SAMPLERS[plain(s.name)](), np.random.default_rng(cfg.seed))
+    sampler = CollocationSampler(problem.domain, SAMPLERS[plain(s.name)](), np.random.default_rng(settings.seed))
 
     def draw(region: Region) -> np.ndarray:
+        if region.where is not None:
+            return sampler.boundary_where(counts[region], region.pieces, region.where)
         if region.kind == "boundary":
             return sampler.boundary(counts[region], region.pieces)
         if region.kind == "initial":
@@ -260,7 +258,7 @@ def assemble(cfg: DictConfig) -> Assembly:
         normals={region: tensor(problem.domain.normals(array)) for region, array in drawn.items() if region.kind == "boundary"},
     )
     evaluator = Evaluator(reference, dtype=dtype, device=device, alternatives=problem.alternative_references(reference))
-    resampler = build_resampler(cfg, sampler)
+    resampler = build_resampler(s, sampler)
 
     def resample(model: nn.Module) -> torch.Tensor:
         def score(array: np.ndarray) -> np.ndarray:
@@ -268,12 +266,11 @@ def assemble(cfg: DictConfig) -> Assembly:
 
         return tensor(resampler(score))
 
-    t = cfg.trainer
     trainer = Trainer(
         loss=loss,
         points=points,
         evaluator=evaluator,
-        phases=build_phases(cfg),
+        phases=build_phases(t),
         log_every=t.log_every,
         stopping=Stopping(t.target_rel_l2, t.time_budget_s, t.divergence_factor),
         resample=resample if resampler is not None else None,
@@ -282,4 +279,4 @@ def assemble(cfg: DictConfig) -> Assembly:
         monitor=build_monitor(model, coefficients),
         checkpoint_every=t.checkpoint_every,
     )
-    return Assembly(problem, model, evaluator, trainer, sampler, observations)
+    return Assembly(settings, problem, model, evaluator, trainer, sampler, observations)

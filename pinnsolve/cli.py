@@ -21,8 +21,9 @@ from hydra.types import RunMode
 from hydra.experimental.callback import Callback
 from omegaconf import DictConfig
 
-from pinnsolve import interrupts, sweep
-from pinnsolve.checkpoint import CheckpointError
+from pinnsolve.report import sweep
+from pinnsolve.train import interrupts
+from pinnsolve.train.checkpoint import CheckpointError
 from pinnsolve.config import (
     RUN_CONFIG, ConfigError, check_experiment, check_output_dir, load_run_config, one_line, register_configs, validate,
 )

@@ -5,7 +5,7 @@ A condition is a name, a region and a residual that vanishes there; the loss giv
 term. Conditions on equal regions share their points (a second-order equation's u and u_t at the
 initial time); each other region draws its own. A new kind is one function here returning a
 :class:`Condition` (or a subclass, where something must know the kind, as the hard constraint
-knows :class:`DirichletCondition`) plus its entry in :data:`KINDS`.
+knows :class:`DirichletCondition`, and the loss :class:`PeriodicCondition`).
 """
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
+import numpy as np
 from torch import Tensor
 
 from pinnsolve.derivatives import Field, Points
@@ -24,12 +25,16 @@ Value = Callable[[Points], Tensor]
 @dataclass(frozen=True)
 class Region:
     """Where a condition's points lie: the spatial ``boundary`` (times the time interval), or the
-    named ``pieces`` of it (empty: all of it); the spatial domain at the ``initial`` time; or the
-    given ``points`` (rows of coordinates in the domain's variable order)."""
+    named ``pieces`` of it (empty: all of it), or the part of those where ``where`` holds (a
+    predicate of points, shape ``(N, d)`` → ``(N,)`` booleans, named ``where_name``); the spatial
+    domain at the ``initial`` time; or the given ``points`` (rows of coordinates in the domain's
+    variable order)."""
 
     kind: str
     pieces: tuple[str, ...] = ()
     points: tuple[tuple[float, ...], ...] = ()
+    where: Callable[[np.ndarray], np.ndarray] | None = None
+    where_name: str = ""
 
     KINDS: ClassVar[tuple[str, ...]] = ("boundary", "initial", "points")
     BOUNDARY: ClassVar[Region]
@@ -42,11 +47,19 @@ class Region:
             raise ValueError(f"only a boundary region has pieces; {self.kind} was given {list(self.pieces)}")
         if (self.kind == "points") != bool(self.points):
             raise ValueError("a points region needs its points, and only it has any")
+        if (self.where is not None) != bool(self.where_name) or (self.where is not None and self.kind != "boundary"):
+            raise ValueError("a part of the boundary chosen by a predicate needs the predicate and a name")
 
     @classmethod
     def boundary(cls, *pieces: str) -> Region:
         """The named pieces of the boundary (none named: all of it)."""
         return cls("boundary", tuple(pieces))
+
+    @classmethod
+    def part(cls, name: str, where: Callable[[np.ndarray], np.ndarray], *pieces: str) -> Region:
+        """The points of the boundary (or of its named ``pieces``) where ``where`` holds, called ``name``:
+        ``Region.part("inlet", lambda p: p[:, 1] > 0.5, "left")``."""
+        return cls("boundary", tuple(pieces), where=where, where_name=name)
 
     @classmethod
     def at(cls, points: Sequence[Sequence[float]]) -> Region:
@@ -55,7 +68,10 @@ class Region:
 
     @property
     def value(self) -> str:
-        """The region's name in logs and checkpoints: ``boundary``, ``boundary[top]``, ``initial``, ``points[(0, 0)]``."""
+        """The region's name in logs and checkpoints: ``boundary``, ``boundary[top]``, ``boundary{inlet}``
+        (a predicate's part), ``initial``, ``points[(0, 0)]``."""
+        if self.where is not None:
+            return f"boundary{{{self.where_name}}}" + (f"[{','.join(self.pieces)}]" if self.pieces else "")
         if self.pieces:
             return f"boundary[{','.join(self.pieces)}]"
         if self.points:
@@ -165,16 +181,3 @@ def periodic(
 def _boundary_only(name: str, region: Region) -> None:
     if region.kind != "boundary":
         raise ValueError(f"condition {name!r}: a normal derivative is taken on the boundary, not on {region.value}")
-
-
-# the condition kinds, by name
-KINDS: dict[str, Callable[..., Condition]] = {
-    "dirichlet": dirichlet,
-    "neumann": neumann,
-    "robin": robin,
-    "point_value": point_value,
-    "initial_value": initial_value,
-    "initial_rate": initial_rate,
-    "periodic": periodic,
-}
-

@@ -18,6 +18,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any, Optional
 
+import numpy as np
 import yaml
 from hydra.core.config_loader import ConfigLoader
 from hydra.core.config_store import ConfigStore
@@ -25,16 +26,16 @@ from hydra.core.global_hydra import GlobalHydra
 from omegaconf import MISSING, DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
-from pinnsolve.activations import BASES, SlopeVariant
-from pinnsolve.constraints import boundary_dirichlet, soft_conditions
-from pinnsolve.loss import ConditionLoss
-from pinnsolve.network import INITIALISERS, NETWORKS
+from pinnsolve.nn.activations import BASES, SlopeVariant
+from pinnsolve.conditions import PeriodicCondition
+from pinnsolve.train.loss import ConditionLoss
+from pinnsolve.nn.network import INITIALISERS, NETWORKS
 from pinnsolve.optim import METHODS
-from pinnsolve.phases import LossTransform
-from pinnsolve.problem import Problem
-from pinnsolve.raf import BasisName
-from pinnsolve.raf import Mode as RAFMode
-from pinnsolve.samplers import SAMPLERS
+from pinnsolve.train.phases import LossTransform
+from pinnsolve.problem import Problem, boundary_dirichlet, soft_conditions
+from pinnsolve.nn.raf import BasisName
+from pinnsolve.nn.raf import Mode as RAFMode
+from pinnsolve.geometry.samplers import SAMPLERS
 from pinnsolve.problems import PROBLEMS
 
 
@@ -451,6 +452,32 @@ def check_inverse(inverse: DictConfig, problem: Problem) -> None:
                 raise ConfigError(f"inverse.init: {name} would start at {start[name]:g}, its true value; give inverse.init")
 
 
+def check_regions(problem: Problem, name: str) -> None:
+    """Every condition's region exists in the problem's domain: its boundary pieces are pieces of
+    it, its points lie in it, and a periodic condition's image lies in it too."""
+    domain = problem.domain
+    for condition in problem.conditions:
+        region = condition.region
+        try:
+            domain.check_pieces(region.pieces)
+        except ValueError as error:
+            raise ConfigError(f"problem ({name}): condition {condition.name!r}: {error}") from None
+        if region.points:
+            points = np.asarray(region.points, dtype=np.float64)
+            if points.shape[1] != domain.dim or not domain.contains(points, tol=1e-12).all():
+                raise ConfigError(f"problem ({name}): condition {condition.name!r}: its points {list(region.points)} are not "
+                                  f"points of {domain.describe()} in {list(domain.variables)}")
+        if isinstance(condition, PeriodicCondition):
+            if len(condition.shift) != domain.dim:
+                raise ConfigError(f"problem ({name}): condition {condition.name!r}: its shift needs {domain.dim} components "
+                                  f"({list(domain.variables)}), got {list(condition.shift)}")
+            rng = np.random.default_rng(0)
+            image = domain.boundary(lambda n, k: rng.random((n, k)), 16, region.pieces) + np.asarray(condition.shift)
+            if not domain.on_boundary(image, tol=1e-9 * max(1.0, float(np.max(domain.upper - domain.lower)))).all():
+                raise ConfigError(f"problem ({name}): condition {condition.name!r}: {list(region.pieces)} moved by "
+                                  f"{list(condition.shift)} does not land on the boundary of {domain.describe()}")
+
+
 def hard_bc(cfg: DictConfig) -> bool:
     return bool(cfg.problem.get("hard_bc", False))
 
@@ -475,9 +502,47 @@ def check_scale(activation: DictConfig, layers: int) -> None:
                  "≥ 1 (the paper's n), or a list of such numbers", shown)
 
 
-def validate(cfg: DictConfig) -> None:
-    """Raise :class:`ConfigError` for the first value pinnsolve cannot run with (``cfg`` may hold
-    Hydra's own node, ``hydra``, which is Hydra's to check)."""
+@dataclass(frozen=True)
+class Settings:
+    """A validated config as typed objects, what :func:`pinnsolve.assemble.assemble` builds from:
+    the problem itself, the activation's own schema, the other groups' schemas, enums as members."""
+
+    problem: Problem
+    problem_name: str
+    hard_bc: bool
+    activation: Any  # FixedActivationConfig, AdaptiveActivationConfig or RAFActivationConfig
+    sampler: SamplerConfig
+    network: NetworkConfig
+    trainer: TrainerConfig
+    inverse: InverseConfig
+    precision: Precision
+    derivatives: Derivatives
+    device: Device
+    seed: int
+
+
+def plain(value: Any) -> Any:
+    """An enum member's value; anything else unchanged."""
+    return value.value if isinstance(value, Enum) else value
+
+
+def typed(cfg: DictConfig, problem: Problem, activation: DictConfig) -> Settings:
+    """``cfg`` (already validated) as :class:`Settings`, ``problem`` and ``activation`` its own."""
+    def group(schema: type, node: Any) -> Any:
+        return OmegaConf.to_object(OmegaConf.merge(OmegaConf.structured(schema), node))
+
+    return Settings(
+        problem=problem, problem_name=str(cfg.problem.name), hard_bc=hard_bc(cfg), activation=OmegaConf.to_object(activation),
+        sampler=group(SamplerConfig, cfg.sampler), network=group(NetworkConfig, cfg.network),
+        trainer=group(TrainerConfig, cfg.trainer), inverse=group(InverseConfig, cfg.inverse),
+        precision=Precision(plain(cfg.precision)), derivatives=Derivatives(plain(cfg.derivatives)),
+        device=Device(plain(cfg.device)), seed=int(cfg.seed),
+    )
+
+
+def validate(cfg: DictConfig) -> Settings:
+    """The run ``cfg`` describes as :class:`Settings`; a :class:`ConfigError` for the first value
+    pinnsolve cannot run with (``cfg`` may hold Hydra's own node, ``hydra``, which is Hydra's to check)."""
     check_keys(cfg, Config, ignore=("hydra", "problem", "activation"))
     check_finite(OmegaConf.to_container(OmegaConf.masked_copy(cfg, [k for k in cfg if k != "hydra"]), resolve=True))
     _require(0 <= cfg.seed < 2**63, "seed", "an integer in [0, 2^63)", cfg.seed)
@@ -511,6 +576,7 @@ def validate(cfg: DictConfig) -> None:
             boundary_dirichlet(problem)
         except ValueError as error:
             raise ConfigError(f"problem.hard_bc: {error}") from None
+    check_regions(problem, cfg.problem.name)
     _require(s.n_residual > 0, "sampler.n_residual", "a positive integer", s.n_residual)
     for kind in {c.region.kind for c in soft_conditions(problem, hard_bc(cfg))} - {"points"}:
         key = f"n_{kind}"
@@ -569,3 +635,4 @@ def validate(cfg: DictConfig) -> None:
             f"the run needs at least {needed / 2**30:,.1f} GiB of memory ({counted}) and this machine has "
             f"{available / 2**30:,.1f} GiB; reduce sampler.n_residual, the network or the problem's evaluation grid"
         )
+    return typed(cfg, problem, activation)

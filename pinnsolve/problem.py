@@ -17,7 +17,10 @@ from pinnsolve.conditions import Condition, DirichletCondition, Region, dirichle
 from pinnsolve.derivatives import Field, Points
 from pinnsolve.geometry import Geometry
 
-__all__ = ["Condition", "DirichletCondition", "ExactProblem", "Problem", "Reference", "Region", "dirichlet", "require"]
+__all__ = [
+    "Condition", "DirichletCondition", "ExactProblem", "Problem", "Reference", "Region", "boundary_dirichlet", "dirichlet", "require",
+    "soft_conditions",
+]
 
 
 def require(condition: bool, message: str) -> None:
@@ -192,3 +195,34 @@ class SecondOrderInTime(ExactProblem):
             initial_rate("initial_rate", "t", lambda p: self.exact_derivatives(p)["t"]),
             dirichlet("boundary", Region.BOUNDARY, self.exact),
         )
+
+
+def boundary_dirichlet(problem: Problem) -> dict[str, DirichletCondition]:
+    """The Dirichlet conditions on the whole boundary, by the unknown each fixes, where the domain
+    can impose them exactly; a ValueError saying why if there is none, or an unknown has two."""
+    found: dict[str, DirichletCondition] = {}
+    for c in problem.conditions:
+        if isinstance(c, DirichletCondition) and c.region == Region.BOUNDARY:
+            unknown = c.unknown or problem.unknowns[0]
+            if unknown in found:
+                raise ValueError(f"hard boundary conditions need one Dirichlet condition per unknown; {unknown} has "
+                                 f"{found[unknown].name!r} and {c.name!r}")
+            found[unknown] = c
+    if not found:
+        names = [c.name for c in problem.conditions if c.region.kind == "boundary"]
+        raise ValueError(
+            f"hard boundary conditions need a Dirichlet condition on the whole boundary; this problem's boundary conditions are {names}"
+        )
+    problem.domain.distance(torch.zeros(1, problem.domain.dim, dtype=torch.float64))  # a ValueError if it has no φ
+    for condition in found.values():
+        if condition.value is not None:
+            problem.domain.extension(condition.value)  # a ValueError if the domain cannot extend the data
+    return found
+
+
+def soft_conditions(problem: Problem, hard_bc: bool) -> tuple[Condition, ...]:
+    """The conditions left to the loss: all, or all but those imposed exactly."""
+    if not hard_bc:
+        return problem.conditions
+    imposed = {c.name for c in boundary_dirichlet(problem).values()}
+    return tuple(c for c in problem.conditions if c.name not in imposed)

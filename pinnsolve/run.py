@@ -14,13 +14,14 @@ from matplotlib.figure import Figure
 from omegaconf import DictConfig, OmegaConf
 from torch import nn
 
-from pinnsolve import activations, checkpoint, interrupts, report
+from pinnsolve.nn import activations
+from pinnsolve.report import files, plots
+from pinnsolve.train import checkpoint, interrupts
 from pinnsolve.assemble import Assembly, assemble, plain
-from pinnsolve.config import activation_config
 from pinnsolve.inverse import Observations
 from pinnsolve.problem import Problem, Reference
-from pinnsolve.sweep import ERROR_FILE
-from pinnsolve.trainer import TrainingResult
+from pinnsolve.report.sweep import ERROR_FILE
+from pinnsolve.train.trainer import TrainingResult
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +52,7 @@ def run(cfg: DictConfig, output_dir: Path | None, *, resume: bool = False) -> Fi
     run's; with ``resume``, the run continues from the directory's checkpoint instead.
     ``metrics.json`` is written last, so a directory that holds it holds a finished (or
     interrupted) run. Raises :class:`~pinnsolve.config.ConfigError` before training if ``cfg`` is
-    invalid, :class:`~pinnsolve.checkpoint.CheckpointError` if the checkpoint cannot continue it.
+    invalid, :class:`~pinnsolve.train.checkpoint.CheckpointError` if the checkpoint cannot continue it.
     """
     start = time.perf_counter()
     if output_dir is not None:
@@ -60,8 +61,8 @@ def run(cfg: DictConfig, output_dir: Path | None, *, resume: bool = False) -> Fi
         else:
             clear_earlier_run(output_dir)
     parts = assemble(cfg)
-    problem, model, trainer = parts.problem, parts.model, parts.trainer
-    log.info("problem %s, variables %s, %d parameters", cfg.problem.name, problem.variables, _count(model))
+    problem, model, trainer, settings = parts.problem, parts.model, parts.trainer, parts.settings
+    log.info("problem %s, variables %s, %d parameters", settings.problem_name, problem.variables, _count(model))
     config = resolved(cfg)
     state, earlier_wall_s, save_checkpoint = None, 0.0, None
     if output_dir is not None:
@@ -90,12 +91,12 @@ def run(cfg: DictConfig, output_dir: Path | None, *, resume: bool = False) -> Fi
     final = result.history[-1] if result.history else {}
     adaptive = activations.adaptive_layers(model.activations)
     metrics = {
-        "problem": cfg.problem.name,
+        "problem": settings.problem_name,
         "variables": list(problem.variables),
         "unknowns": list(problem.unknowns),
         **({"reference_file": parts.evaluator.reference.origin} if parts.evaluator.reference.origin else {}),
-        "activation": cfg.activation.name,
-        "activation_settings": OmegaConf.to_container(activation_config(cfg), enum_to_str=True),
+        "activation": settings.activation.name,
+        "activation_settings": OmegaConf.to_container(OmegaConf.structured(settings.activation), enum_to_str=True),
         "status": result.status,
         "stop_reason": result.stop_reason,
         **errors,
@@ -107,9 +108,9 @@ def run(cfg: DictConfig, output_dir: Path | None, *, resume: bool = False) -> Fi
         "derivatives": trainer.loss.engine.name,  # what derivatives=auto chose
         "train_time_s": result.train_time_s,
         "wall_time_s": earlier_wall_s + time.perf_counter() - start,
-        "time_to_rel_l2": report.time_to_thresholds(result.history),
-        "seed": cfg.seed,
-        "precision": plain(cfg.precision),
+        "time_to_rel_l2": files.time_to_thresholds(result.history),
+        "seed": settings.seed,
+        "precision": plain(settings.precision),
         "device": str(next(model.parameters()).device),
         "parameters": _count(model),
     }
@@ -133,7 +134,7 @@ def write(finished: Finished, output_dir: Path) -> None:
         columns[f"{name}_pred"], columns[f"{name}_ref"] = finished.predicted[:, i], reference.values[:, i]
     np.savez(output_dir / "prediction.npz", inputs=reference.inputs, **columns)
     torch.save(finished.parts.model.state_dict(), output_dir / "model.pt")
-    report.write_history(output_dir / "history.csv", finished.result.history)
+    files.write_history(output_dir / "history.csv", finished.result.history)
     parts = finished.parts
     drawn = figures(
         parts.problem, parts.model, reference, finished.predicted, finished.result.history, parts.trainer.loss.components,
@@ -141,7 +142,7 @@ def write(finished: Finished, output_dir: Path) -> None:
     )
     for name, figure in drawn.items():
         figure(output_dir / name)
-    report.write_json(output_dir / "metrics.json", finished.metrics)
+    files.write_json(output_dir / "metrics.json", finished.metrics)
 
 
 def identified(values: dict[str, float], problem: Problem, observations: Observations | None) -> dict[str, dict[str, Any]]:
@@ -168,20 +169,20 @@ def figures(
     (None: not saved). ``predicted`` is the prediction at ``reference.inputs``, shape ``(N, m)``;
     ``identified``, the metrics' entries for the identified coefficients (:func:`identified`)."""
     drawn: dict[str, Callable[[Path | None], Figure]] = {
-        "solution.png": lambda path: report.plot_solution(path, problem.domain, reference, predicted),
+        "solution.png": lambda path: plots.plot_solution(path, problem.domain, reference, predicted),
     }
     if problem.domain.time is not None and reference.shape is not None:
-        drawn["slices.png"] = lambda path: report.plot_slices(path, problem.domain, reference, predicted)
+        drawn["slices.png"] = lambda path: plots.plot_slices(path, problem.domain, reference, predicted)
     if history:
-        drawn["loss.png"] = lambda path: report.plot_losses(path, history, list(components))
-        drawn["error.png"] = lambda path: report.plot_error(path, history)
+        drawn["loss.png"] = lambda path: plots.plot_losses(path, history, list(components))
+        drawn["error.png"] = lambda path: plots.plot_error(path, history)
         if activations.adaptive_layers(model.activations):
-            drawn["slopes.png"] = lambda path: report.plot_slopes(path, history)
+            drawn["slopes.png"] = lambda path: plots.plot_slopes(path, history)
         if identified:
             true = {name: entry["true"] for name, entry in identified.items()}
-            drawn["parameters.png"] = lambda path: report.plot_parameters(path, history, true)
+            drawn["parameters.png"] = lambda path: plots.plot_parameters(path, history, true)
     if not all(isinstance(layer, activations.Fixed) for layer in model.activations):
-        drawn["activations.png"] = lambda path: report.plot_activations(
+        drawn["activations.png"] = lambda path: plots.plot_activations(
             path, model.activations, model.width, like=next(model.parameters())
         )
     return drawn

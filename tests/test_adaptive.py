@@ -5,10 +5,10 @@ import pytest
 import torch
 
 from conftest import evaluate, tiny_config
-from pinnsolve import activations
-from pinnsolve.activations import SlopeVariant, slope_recovery
+from pinnsolve.nn import activations
+from pinnsolve.nn.activations import SlopeVariant, slope_recovery
 from pinnsolve.assemble import assemble
-from pinnsolve.network import MLP
+from pinnsolve.nn.network import MLP
 
 VARIANTS = list(SlopeVariant)
 

@@ -15,8 +15,8 @@ from omegaconf import OmegaConf
 from conftest import PROBLEM_CONFIGS, TINY, coarse_reference, load_config, pinnsolve_in_process
 from pinnsolve import cli
 from pinnsolve.config import validate
-from pinnsolve.sweep import _band, read_sweep
-from pinnsolve.sweep import main as sweep_main  # the pinnsolve-report command
+from pinnsolve.report.sweep import _band, read_sweep
+from pinnsolve.report.sweep import main as sweep_main  # the pinnsolve-report command
 
 RUN_FILES = ["metrics.json", "history.csv", "prediction.npz", "model.pt", "solution.png", "loss.png", "error.png"]
 TIME_DEPENDENT = {"burgers", "klein_gordon", "klein_gordon_cubic", "sine_gordon"}

@@ -1,15 +1,18 @@
 """Condition kinds on named pieces: the residuals of exact solutions vanish to 1e-12 through the
 loss (its points, normals and engines), and a wrong solution does not."""
 import math
+from dataclasses import dataclass
 
 import numpy as np
 import pytest
 import torch
 
 from pinnsolve import derivatives
-from pinnsolve.conditions import KINDS, Region, dirichlet, initial_rate, neumann, periodic, point_value, robin
+from pinnsolve.api import compose_config
+from pinnsolve.config import ConfigError
+from pinnsolve.conditions import Region, dirichlet, initial_rate, neumann, periodic, point_value, robin
 from pinnsolve.geometry import Box, Disk, Polygon
-from pinnsolve.loss import PINNLoss, TrainingPoints
+from pinnsolve.train.loss import PINNLoss, TrainingPoints
 from pinnsolve.problem import Problem, Reference
 
 
@@ -155,8 +158,7 @@ def test_dirichlet_on_pieces_and_an_initial_rate_of_a_named_unknown():
     assert max(found.values()) < 1e-28, found
 
 
-def test_the_kinds_registry_and_refusals():
-    assert sorted(KINDS) == ["dirichlet", "initial_rate", "initial_value", "neumann", "periodic", "point_value", "robin"]
+def test_regions_and_refusals():
     with pytest.raises(ValueError, match="a normal derivative is taken on the boundary, not on initial"):
         neumann("n", Region.INITIAL)
     with pytest.raises(ValueError, match="only a boundary region has pieces"):
@@ -169,3 +171,60 @@ def test_point_values_of_a_condition_are_read_at_the_points():
     condition = point_value("p0", [(0.0, 0.0)], lambda p: p["x"] + 2.0)
     f = derivatives.Field(torch.zeros(1, 2, dtype=torch.float64), torch.tensor([5.0], dtype=torch.float64), ("x", "y"))
     assert float(condition.residual(f)) == 3.0
+
+
+@dataclass(frozen=True)
+class Misplaced(Problem):
+    """A problem whose condition names a piece its domain does not have, or points outside it."""
+
+    mistake: str
+
+    @property
+    def domain(self):
+        return Box.unit_cube(2)
+
+    @property
+    def conditions(self):
+        if self.mistake == "piece":
+            return (dirichlet("roof", Region.boundary("roof")),)
+        if self.mistake == "point":
+            return (point_value("p0", [(2.0, 0.0)]),)
+        if self.mistake == "image":
+            return (periodic("wrap", "left", (0.5, 0.0)),)
+        return (periodic("wrap", "left", (1.0,)),)
+
+    def residual(self, f):
+        return f.laplacian(("x", "y"))
+
+    def reference(self):
+        return Reference(np.zeros((1, 2)), np.zeros(1), None)
+
+
+@pytest.mark.parametrize(("mistake", "message"), [
+    ("piece", r"problem \(misplaced\): condition 'roof': \[0, 1\] × \[0, 1\] has no boundary piece \['roof'\]; its pieces are "
+              r"\['x_min', 'left', 'x_max', 'right', 'y_min', 'bottom', 'y_max', 'top'\]"),
+    ("point", r"condition 'p0': its points \[\(2.0, 0.0\)\] are not points of \[0, 1\] × \[0, 1\] in \['x', 'y'\]"),
+    ("shift", r"condition 'wrap': its shift needs 2 components \(\['x', 'y'\]\), got \[1.0\]"),
+    ("image", r"condition 'wrap': \['left'\] moved by \[0.5, 0.0\] does not land on the boundary of \[0, 1\] × \[0, 1\]"),
+])
+def test_a_condition_on_a_region_the_domain_does_not_have_is_refused_up_front(mistake, message):
+    with pytest.raises(ConfigError, match=message):
+        compose_config("trainer.progress_bar=false", problem=Misplaced(mistake))
+
+
+def test_a_part_of_the_boundary_chosen_by_a_predicate():
+    box = Box(("x", "y"), (0.0, 0.0), (2.0, 1.0))
+    inlet = Region.part("inlet", lambda p: p[:, 1] > 0.5, "left")
+    assert inlet.value == "boundary{inlet}[left]"
+    points = box.boundary_where(lambda n, k: np.random.default_rng(0).random((n, k)), 300, inlet.pieces, inlet.where)
+    assert points.shape == (300, 2) and (points[:, 0] == 0).all() and (points[:, 1] > 0.5).all()
+
+    def solution(x):
+        return torch.where(x[:, 1] > 0.5, torch.zeros_like(x[:, 0]), x[:, 1] + 1)
+
+    problem = Given(box, (dirichlet("inlet", inlet),))
+    rng = np.random.default_rng(1)
+    drawn = box.boundary_where(lambda n, k: rng.random((n, k)), 50, inlet.pieces, inlet.where)
+    loss = PINNLoss(problem, derivatives.engine("autograd"))
+    _, values = loss(Closed(solution), TrainingPoints(torch.zeros(1, 2, dtype=torch.float64), {inlet: torch.as_tensor(drawn)}))
+    assert float(values["inlet"].detach()) == 0.0

@@ -69,11 +69,11 @@ def test_points_check_their_shape():
 
 from conftest import PROBLEM_CONFIGS, evaluate, of_every, tiny_config, up_to_second  # noqa: E402
 from pinnsolve import derivatives  # noqa: E402
-from pinnsolve.activations import BASES, fixed  # noqa: E402
+from pinnsolve.nn.activations import BASES, fixed  # noqa: E402
 from pinnsolve.assemble import assemble  # noqa: E402
 from pinnsolve.derivatives import EngineError, derivatives_used  # noqa: E402
-from pinnsolve.loss import derivatives_needed  # noqa: E402
-from pinnsolve.network import MLP  # noqa: E402
+from pinnsolve.train.loss import derivatives_needed  # noqa: E402
+from pinnsolve.nn.network import MLP  # noqa: E402
 
 VARIABLES = ("x", "y", "t")
 # the problems whose one boundary condition is of Dirichlet type, which the network can impose exactly

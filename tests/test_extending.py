@@ -1,7 +1,15 @@
-"""A problem written as the README says runs through the whole pipeline, with no engine change."""
+"""A problem written as the README says runs through the whole pipeline, with no engine change:
+one registered in the package, and the tutorial's, in a file of the user's, run by the README's
+own commands."""
 import json
 import math
+import os
+import re
+import shutil
+import subprocess
+import sys
 from dataclasses import dataclass
+from pathlib import Path
 
 import torch
 from omegaconf import OmegaConf, open_dict
@@ -17,7 +25,7 @@ from conftest import tiny_config
 
 
 @dataclass(frozen=True)
-class Heat(ExactProblem):  # the README's example, verbatim
+class Heat(ExactProblem):  # a problem shipped in the package: registered in PROBLEMS
     kappa: float
     eval_points_per_axis: int
 
@@ -76,3 +84,34 @@ def test_a_third_derivative_sends_auto_to_autograd_and_is_refused_by_jets(monkey
     for engine in ("jets", "compiled"):
         with pytest.raises(ConfigError, match=rf"^derivatives: {engine} cannot serve this run: jets carry derivatives up to second order, and \['u_xxx'\] are asked for; use derivatives=autograd$"):
             assemble(config(engine, 4))
+
+
+REPO = Path(__file__).resolve().parents[1]
+TUTORIAL = REPO / "examples" / "own_pde"
+
+
+def test_the_tutorials_problem_is_shown_in_the_readme_as_it_is_in_its_file():
+    readme = (REPO / "README.md").read_text()
+    shown = readme.split("### Tutorial: a heat equation on an L-shaped plate")[1].split("```python\n")[1].split("```")[0]
+    source = (TUTORIAL / "heat.py").read_text()
+    # the README shows the class; the file's layout may break its lines differently
+    assert " ".join(shown.split()) in " ".join(source.split())
+
+
+def test_the_tutorial_runs_as_written_from_the_command_line_and_from_python(tmp_path):
+    readme = (REPO / "README.md").read_text()
+    block = readme.split("<!-- tutorial:own-pde:begin -->")[1].split("<!-- tutorial:own-pde:end -->")[0]
+    commands = re.search(r"```bash\n(.*?)```", block, re.S).group(1).strip().splitlines()
+    assert commands[0].startswith("pinnsolve --config-dir my_conf problem=heat")
+    workdir = tmp_path / "own_pde"  # a copy, so that the runs write nothing into the repository
+    shutil.copytree(TUTORIAL, workdir, ignore=shutil.ignore_patterns("outputs", "__pycache__"))
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    for command in commands:
+        done = subprocess.run(command.replace("python ", f"{sys.executable} ", 1), shell=True, cwd=workdir, env=env,
+                              capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, f"{command}: {done.stderr[-2000:]}"
+    metrics = json.loads((workdir / "outputs" / "heat" / "metrics.json").read_text())
+    assert metrics["problem"] == "heat" and metrics["rel_l2"] < 1e-2
+    assert metrics["loss_components"].keys() == {"residual", "initial", "insulated", "held"}
+    from_python = json.loads((workdir / "outputs" / "heat_from_python" / "metrics.json").read_text())
+    assert from_python["rel_l2"] < 1e-2 and "rel L2" in done.stdout

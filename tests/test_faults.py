@@ -20,7 +20,9 @@ import torch
 from omegaconf import OmegaConf
 
 from conftest import TINY, pinnsolve_in_process, tiny_config
-from pinnsolve import checkpoint, cli, sweep
+from pinnsolve import cli
+from pinnsolve.report import sweep
+from pinnsolve.train import checkpoint
 from pinnsolve.run import run
 
 CLOCKS = {"elapsed_s", "train_time_s", "wall_time_s", "time_to_rel_l2"}

@@ -14,7 +14,7 @@ from pinnsolve import load, solve
 from pinnsolve.config import ConfigError, problem_from_config
 from pinnsolve.derivatives import Field, Points, engine
 from pinnsolve.inverse import Coefficients, read_observations, sample_observations, with_coefficients
-from pinnsolve.loss import PINNLoss, TrainingPoints
+from pinnsolve.train.loss import PINNLoss, TrainingPoints
 from pinnsolve.problem import Region
 from pinnsolve.problems.burgers import Burgers, hopf_cole_converged
 from pinnsolve.problems.klein_gordon import KleinGordon, KleinGordonSolution

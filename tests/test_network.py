@@ -4,8 +4,8 @@ import math
 import pytest
 import torch
 
-from pinnsolve.activations import BASES, Fixed, fixed
-from pinnsolve.network import MLP, InputScaling
+from pinnsolve.nn.activations import BASES, Fixed, fixed
+from pinnsolve.nn.network import MLP, InputScaling
 
 X = torch.linspace(-3, 3, 61, dtype=torch.float64)
 CLOSED_FORMS = {

@@ -8,7 +8,7 @@ import torch
 from pinnsolve.config import problem_from_config
 from pinnsolve.derivatives import Field, Points
 from pinnsolve.problem import DirichletCondition, ExactProblem, Region
-from pinnsolve.samplers import CollocationSampler, Uniform
+from pinnsolve.geometry.samplers import CollocationSampler, Uniform
 from pinnsolve.problems.burgers import hopf_cole, hopf_cole_converged
 
 from conftest import load_config

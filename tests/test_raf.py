@@ -6,14 +6,14 @@ import pytest
 import torch
 
 from conftest import evaluate, tiny_config
-from pinnsolve import activations, raf
+from pinnsolve.nn import activations, raf
 from pinnsolve.assemble import assemble
-from pinnsolve.constraints import HardDirichlet
+from pinnsolve.nn.constraints import HardDirichlet
 from pinnsolve.derivatives import Points
 from pinnsolve.geometry import Box
-from pinnsolve.network import MLP, ResNet
-from pinnsolve.raf import BasisName, Mode, partition_sizes
-from pinnsolve.samplers import SAMPLERS, CollocationSampler
+from pinnsolve.nn.network import MLP, ResNet
+from pinnsolve.nn.raf import BasisName, Mode, partition_sizes
+from pinnsolve.geometry.samplers import SAMPLERS, CollocationSampler
 
 S = 0.3  # Gaussian width for the closed forms below
 

@@ -5,8 +5,8 @@ import torch
 
 from pinnsolve.assemble import assemble
 from pinnsolve.geometry import Box
-from pinnsolve.resampling import ResidualAdaptive, Uniform
-from pinnsolve.samplers import CollocationSampler, Uniform as UniformUnit
+from pinnsolve.train.resampling import ResidualAdaptive, Uniform
+from pinnsolve.geometry.samplers import CollocationSampler, Uniform as UniformUnit
 
 from conftest import tiny_config
 

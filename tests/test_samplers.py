@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from pinnsolve.geometry import Ball, Box, split_by_measure
-from pinnsolve.samplers import SAMPLERS, CollocationSampler
+from pinnsolve.geometry.samplers import SAMPLERS, CollocationSampler
 
 BOXES = {
     "space-time": Box(("x", "t"), (-1.0, 0.0), (1.0, 10.0), time="t"),

@@ -7,15 +7,15 @@ import pytest
 import torch
 
 from conftest import evaluate, tiny_config, up_to_second
-from pinnsolve.activations import fixed
+from pinnsolve.nn.activations import fixed
 from pinnsolve.assemble import assemble
 from pinnsolve.conditions import Region, dirichlet
-from pinnsolve.constraints import HardDirichlet
+from pinnsolve.nn.constraints import HardDirichlet
 from pinnsolve.derivatives import Field, Points
 from pinnsolve.geometry import Box
-from pinnsolve.loss import PINNLoss, TrainingPoints
+from pinnsolve.train.loss import PINNLoss, TrainingPoints
 from pinnsolve import derivatives
-from pinnsolve.network import MLP, PerUnknown
+from pinnsolve.nn.network import MLP, PerUnknown
 from pinnsolve.problem import Problem, Reference
 from pinnsolve.run import run
 

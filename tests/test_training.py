@@ -7,9 +7,9 @@ import pytest
 import torch
 
 from pinnsolve.assemble import assemble, build_model
-from pinnsolve.config import problem_from_config
+from pinnsolve.config import validate
 from pinnsolve.optim import METHODS
-from pinnsolve.phases import LossTransform
+from pinnsolve.train.phases import LossTransform
 from pinnsolve.run import run
 
 from conftest import tiny_config
@@ -128,7 +128,7 @@ def test_checkpoint_reproduces_the_prediction(tmp_path):
     cfg = tiny_config("burgers")
     out = tmp_path / "run"
     run(cfg, out)
-    model = build_model(cfg, problem_from_config(cfg)).double()
+    model = build_model(validate(cfg)).double()
     model.load_state_dict(torch.load(out / "model.pt"))
     data = np.load(out / "prediction.npz")
     with torch.no_grad():

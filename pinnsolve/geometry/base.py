@@ -105,6 +105,22 @@ class Geometry(ABC):
         """``n`` points of the spatial boundary (times the time interval, if any), on the named
         ``pieces`` of it (none named: all), uniform by measure; shape ``(n, d)``."""
 
+    def boundary_where(
+        self, draw: UnitDraw, n: int, pieces: tuple[str, ...], where: Callable[[np.ndarray], np.ndarray]
+    ) -> np.ndarray:
+        """``n`` points of the boundary (or of its ``pieces``) where ``where`` holds, uniform by
+        measure on that part: boundary points drawn in rounds and kept where it holds."""
+        parts, found, drawn = [], 0, 0
+        while found < n:
+            rate = found / drawn if drawn else 1.0
+            count = int(1.2 * (n - found) / max(rate, 1e-3)) + 16
+            if drawn > 1000 * n + 10**6:
+                raise ValueError(f"the predicate holds at {found} of {drawn} boundary points: the part is empty or a vanishing share")
+            points = self.boundary(draw, count, pieces)
+            parts.append(points[np.asarray(where(points), dtype=bool)])
+            found, drawn = found + len(parts[-1]), drawn + count
+        return np.concatenate(parts)[:n]
+
     @property
     def pieces(self) -> tuple[str, ...]:
         """The names of the boundary's pieces a condition may be put on."""

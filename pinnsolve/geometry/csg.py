@@ -10,7 +10,6 @@ those of the basic shapes (each hole is its shape's piece), and must have distin
 from __future__ import annotations
 
 from abc import abstractmethod
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -214,10 +213,3 @@ class Intersection(Combination):
     @property
     def high(self) -> tuple[float, ...]:  # type: ignore[override]
         return tuple(np.minimum(self.first.upper, self.second.upper).tolist())
-
-
-OPERATIONS: dict[str, Callable[[Geometry, Geometry], Combination]] = {
-    "difference": Difference,
-    "union": Union,
-    "intersection": Intersection,
-}

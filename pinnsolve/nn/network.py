@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 import torch
 from torch import Tensor, nn
 
-from pinnsolve.activations import ActivationFactory
+from pinnsolve.nn.activations import ActivationFactory
 from pinnsolve.derivatives import PLAIN, Ops
 
 

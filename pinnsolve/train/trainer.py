@@ -1,4 +1,4 @@
-"""Training: phases (Adam, then a quasi-Newton method) on a :class:`~pinnsolve.loss.PINNLoss`, with a history.
+"""Training: phases (Adam, then a quasi-Newton method) on a :class:`~pinnsolve.train.loss.PINNLoss`, with a history.
 
 The clock (``elapsed``) counts optimisation only: it is paused while the trainer evaluates
 errors and writes logs, so ``time_to_rel_l2`` measures the method, not the bookkeeping.
@@ -17,10 +17,10 @@ from torch import Tensor, nn
 from tqdm import tqdm
 from tqdm.contrib.logging import logging_redirect_tqdm
 
-from pinnsolve.evaluation import Evaluator
-from pinnsolve.loss import PINNLoss, TrainingPoints
+from pinnsolve.report.evaluation import Evaluator
+from pinnsolve.train.loss import PINNLoss, TrainingPoints
 from pinnsolve.optim import LineSearchFailed
-from pinnsolve.phases import Phase
+from pinnsolve.train.phases import Phase
 
 log = logging.getLogger(__name__)
 

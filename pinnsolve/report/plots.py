@@ -1,12 +1,10 @@
-"""What a run writes: metrics, history, predictions, checkpoint and plots.
+"""The plots a run writes: the solution, time slices, losses, error, slopes, identified
+coefficients and learned activations.
 
 Plots use matplotlib's object API (``Figure``), never pyplot's global state.
 """
 from __future__ import annotations
 
-import csv
-import json
-import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -18,52 +16,6 @@ from matplotlib.tri import Triangulation
 
 from pinnsolve.geometry import Geometry
 from pinnsolve.problem import Reference
-
-THRESHOLDS = (1e-2, 1e-3, 1e-4, 1e-5)
-
-
-def write_history(path: Path, history: Sequence[dict[str, Any]]) -> None:
-    """One row per recorded iteration: iteration, elapsed_s, loss, each component, rel_l2."""
-    columns = list(history[0]) if history else ["iteration", "elapsed_s", "loss", "rel_l2"]
-    with path.open("w", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=columns)
-        writer.writeheader()
-        writer.writerows(history)
-
-
-def read_history(path: Path) -> list[dict[str, float]]:
-    """A ``history.csv`` as :func:`write_history` wrote it (none: no rows), empty cells as NaN."""
-    if not path.is_file():
-        return []
-    with path.open() as handle:
-        return [{k: float(v) if v not in ("", None) else math.nan for k, v in row.items()} for row in csv.DictReader(handle)]
-
-
-def write_json(path: Path, data: dict[str, Any]) -> None:
-    """JSON with non-finite floats written as null (JSON has no NaN)."""
-
-    def clean(value: Any) -> Any:
-        if isinstance(value, float) and not math.isfinite(value):
-            return None
-        if isinstance(value, dict):
-            return {k: clean(v) for k, v in value.items()}
-        if isinstance(value, (list, tuple)):
-            return [clean(v) for v in value]
-        return value
-
-    path.write_text(json.dumps(clean(data), indent=2) + "\n")
-
-
-def time_to_thresholds(history: Sequence[dict[str, Any]]) -> dict[str, float | None]:
-    """Training seconds until rel L2 first fell to each threshold (at a recorded iteration)."""
-    result: dict[str, float | None] = {}
-    for threshold in THRESHOLDS:
-        reached = [row["elapsed_s"] for row in history if row["rel_l2"] <= threshold]
-        result[f"{threshold:.0e}"] = reached[0] if reached else None
-    return result
-
-
-# -- plots -----------------------------------------------------------------------------------
 
 
 class GridView:

@@ -19,7 +19,7 @@ from enum import Enum
 import torch
 from torch import Tensor, nn
 
-from pinnsolve.activations import ActivationFactory
+from pinnsolve.nn.activations import ActivationFactory
 
 Derivatives = tuple[Tensor, Tensor, Tensor]
 

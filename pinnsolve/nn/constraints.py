@@ -6,50 +6,17 @@ inside; both come from the domain (:mod:`pinnsolve.geometry`). On a box φ is
 Π_i (x_i − low_i)(high_i − x_i) and g the transfinite (Coons) interpolation of the data from the
 faces; on a ball φ = R − |x − c|. With zero data g = 0 and u = φ·N: the RAF paper's
 x(1−x)y(1−y)·N on the unit square and (1 − |x|)·N on the unit ball. Unknowns without such a
-condition are the network's outputs as they are.
+condition are the network's outputs as they are. Which unknowns those are, the problem says
+(:func:`pinnsolve.problem.boundary_dirichlet`).
 """
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-import torch
 from torch import Tensor, nn
 
-from pinnsolve.conditions import Condition, DirichletCondition, Region
 from pinnsolve.derivatives import PLAIN, Ops, Points
 from pinnsolve.geometry import Geometry
-from pinnsolve.problem import Problem
-
-
-def boundary_dirichlet(problem: Problem) -> dict[str, DirichletCondition]:
-    """The Dirichlet conditions on the whole boundary, by the unknown each fixes, where the domain
-    can impose them exactly; a ValueError saying why if there is none, or an unknown has two."""
-    found: dict[str, DirichletCondition] = {}
-    for c in problem.conditions:
-        if isinstance(c, DirichletCondition) and c.region == Region.BOUNDARY:
-            unknown = c.unknown or problem.unknowns[0]
-            if unknown in found:
-                raise ValueError(f"hard boundary conditions need one Dirichlet condition per unknown; {unknown} has "
-                                 f"{found[unknown].name!r} and {c.name!r}")
-            found[unknown] = c
-    if not found:
-        names = [c.name for c in problem.conditions if c.region.kind == "boundary"]
-        raise ValueError(
-            f"hard boundary conditions need a Dirichlet condition on the whole boundary; this problem's boundary conditions are {names}"
-        )
-    problem.domain.distance(torch.zeros(1, problem.domain.dim, dtype=torch.float64))  # a ValueError if it has no φ
-    for condition in found.values():
-        if condition.value is not None:
-            problem.domain.extension(condition.value)  # a ValueError if the domain cannot extend the data
-    return found
-
-
-def soft_conditions(problem: Problem, hard_bc: bool) -> tuple[Condition, ...]:
-    """The conditions left to the loss: all, or all but those imposed exactly."""
-    if not hard_bc:
-        return problem.conditions
-    imposed = {c.name for c in boundary_dirichlet(problem).values()}
-    return tuple(c for c in problem.conditions if c.name not in imposed)
 
 
 class HardDirichlet(nn.Module):

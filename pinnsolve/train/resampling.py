@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from pinnsolve.samplers import CollocationSampler
+from pinnsolve.geometry.samplers import CollocationSampler
 
 # |r| at each row of an (N, d) array of points, shape (N,)
 ResidualScore = Callable[[np.ndarray], np.ndarray]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import warnings
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -104,6 +105,10 @@ class CollocationSampler:
         """Points on the spatial boundary (times the whole time interval, if any), on the named
         ``pieces`` of it (none named: all)."""
         return self.domain.boundary(self._draw, n, pieces)
+
+    def boundary_where(self, n: int, pieces: tuple[str, ...], where: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+        """Points of the boundary (or of its ``pieces``) where ``where`` holds."""
+        return self.domain.boundary_where(self._draw, n, pieces, where)
 
     def initial(self, n: int) -> np.ndarray:
         """Points of the spatial domain at the initial time."""

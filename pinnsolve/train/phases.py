@@ -1,6 +1,6 @@
 """Training phases: a first-order phase (Adam), then a quasi-Newton phase.
 
-A phase knows how to take one iteration on a loss; the :class:`~pinnsolve.trainer.Trainer`
+A phase knows how to take one iteration on a loss; the :class:`~pinnsolve.train.trainer.Trainer`
 runs the phases in order and does the bookkeeping (records, stopping, resampling, divergence).
 """
 from __future__ import annotations

@@ -26,7 +26,7 @@ import yaml
 from omegaconf import OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
-from pinnsolve.report import read_history
+from pinnsolve.report.files import read_history
 
 log = logging.getLogger(__name__)
 
