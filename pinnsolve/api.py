@@ -97,6 +97,7 @@ def compose_config(*overrides: str, problem: Problem | None = None) -> DictConfi
     Problem dataclass, replaces the config's problem (its class as ``_target_``, its fields as the
     values; ``problem.hard_bc=...`` still applies), with ``experiment=none`` unless one is named.
     Raises :class:`ConfigError`."""
+    check_overrides(overrides)
     if problem is not None:
         if any(o.split("=")[0].lstrip("+~") == "problem" for o in overrides):
             raise ConfigError("problem: give the problem object or a problem= override, not both")
@@ -122,6 +123,21 @@ def compose_config(*overrides: str, problem: Problem | None = None) -> DictConfi
             cfg.problem = OmegaConf.create({**problem_config(problem), "hard_bc": cfg.problem.get("hard_bc", False)})
     validate(cfg)
     return cfg
+
+
+def check_overrides(overrides: Sequence[object]) -> None:
+    """The overrides are what ``solve`` promises to take: strings of one ``key=value`` each
+    (``solve("problem=poisson", "seed=1")``), and no ``hydra.*`` key, which only the command reads
+    (``solve`` writes where ``output_dir`` says)."""
+    for override in overrides:
+        if not isinstance(override, str):
+            hint = "; pass them as separate arguments, solve(*overrides)" if isinstance(override, (list, tuple)) else ""
+            raise ConfigError(f"overrides: each is a string 'key=value', got {type(override).__name__} {override!r}{hint}")
+        if len(override.split()) > 1 and all("=" in word for word in override.split()):
+            words = ", ".join(repr(word) for word in override.split())
+            raise ConfigError(f"overrides: {override!r} holds several overrides; pass each as its own argument: solve({words})")
+        if override.lstrip("+~").startswith("hydra."):
+            raise ConfigError(f"{override.split('=')[0]}: Hydra's settings are the command's; solve writes into output_dir=...")
 
 
 def solve(*overrides: str, problem: Problem | None = None, output_dir: str | Path | None = None) -> Solution:

@@ -84,6 +84,20 @@ def test_bad_input_is_a_config_error_before_anything_is_written(tmp_path):
         solve(*POISSON, output_dir=tmp_path / "file" / "run")
 
 
+@pytest.mark.parametrize(("overrides", "message"), [
+    ((5,), r"^overrides: each is a string 'key=value', got int 5$"),
+    ((["problem=poisson", "seed=1"],), r"^overrides: each is a string 'key=value', got list \['problem=poisson', 'seed=1'\]; "
+                                      r"pass them as separate arguments, solve\(\*overrides\)$"),
+    (("problem=poisson seed=1",), r"^overrides: 'problem=poisson seed=1' holds several overrides; pass each as its own argument: "
+                                  r"solve\('problem=poisson', 'seed=1'\)$"),
+    (("problem=poisson", "hydra.run.dir=somewhere"), r"^hydra.run.dir: Hydra's settings are the command's; solve writes into output_dir=...$"),
+])
+def test_overrides_solve_cannot_take_are_a_config_error(tmp_path, overrides, message):
+    with pytest.raises(ConfigError, match=message):
+        solve(*overrides, output_dir=tmp_path / "run")
+    assert not (tmp_path / "run").exists()
+
+
 def test_load_says_what_is_missing(tmp_path):
     with pytest.raises(FileNotFoundError, match=r"not a run directory \(no \.hydra/config\.yaml\)"):
         load(tmp_path)

@@ -308,6 +308,19 @@ def test_the_report_marks_a_job_with_a_damaged_file_failed_and_reports_the_rest(
     assert rows["2"]["status"] == "failed" and rows["2"]["error"].startswith("unreadable history.csv: ValueError")
     assert rows["3"]["status"] == "failed" and rows["3"]["error"].startswith("unreadable .hydra/overrides.yaml")
     assert (sweep_dir / "groups.csv").is_file() and (sweep_dir / "comparison.png").is_file()
+    (sweep_dir / "0" / "history.csv").unlink()
+    assert sweep.main([str(sweep_dir)]) == 0
+    with (sweep_dir / "summary.csv").open() as handle:
+        rows = {r["job"]: r for r in csv.DictReader(handle)}
+    assert rows["0"]["status"] == "completed" and rows["0"]["error"] == "no history.csv: its curves are left out of comparison.png"
+
+
+def test_the_report_of_a_path_that_is_no_sweep_directory_says_what_it_is(tmp_path, capsys):
+    assert sweep.main([str(tmp_path / "nowhere")]) == 2
+    assert capsys.readouterr().err == f"pinnsolve-report: {tmp_path / 'nowhere'} does not exist\n"
+    (tmp_path / "file").write_text("")
+    assert sweep.main([str(tmp_path / "file")]) == 2
+    assert capsys.readouterr().err == f"pinnsolve-report: {tmp_path / 'file'} is a file, not a sweep directory\n"
 
 
 def test_a_sweep_with_a_diverged_job_exits_3_and_names_it(tmp_path, monkeypatch, capsys):

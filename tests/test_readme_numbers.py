@@ -9,11 +9,10 @@ REPO = Path(__file__).resolve().parents[1]
 # what the defaults' errors and times depend on; the command line, reports, checkpoints and
 # validation do not train and are left out
 ENGINE = [
-    "conf", "problems", "pinnsolve/optim", "pinnsolve/trainer.py", "pinnsolve/phases.py", "pinnsolve/loss.py",
-    "pinnsolve/derivatives", "pinnsolve/network.py", "pinnsolve/activations.py", "pinnsolve/raf.py",
-    "pinnsolve/constraints.py", "pinnsolve/samplers.py", "pinnsolve/resampling.py", "pinnsolve/assemble.py",
-    "pinnsolve/evaluation.py", "pinnsolve/problem.py", "pinnsolve/geometry", "pinnsolve/conditions.py", "pinnsolve/readers.py",
-    "pinnsolve/run.py",
+    "conf", "problems", "pinnsolve/optim", "pinnsolve/derivatives", "pinnsolve/geometry", "pinnsolve/nn",
+    "pinnsolve/train/trainer.py", "pinnsolve/train/phases.py", "pinnsolve/train/loss.py", "pinnsolve/train/resampling.py",
+    "pinnsolve/assemble.py", "pinnsolve/report/evaluation.py", "pinnsolve/problem.py", "pinnsolve/conditions.py",
+    "pinnsolve/readers.py", "pinnsolve/run.py",
 ]
 # where jobs run (the launchers' presets) and the named experiments (searches, papers' setups, longer
 # runs) do not change what the defaults compute

@@ -80,6 +80,9 @@ def read_job(directory: Path) -> Job:
             job.status = job.metrics.get("status", "completed")
         reading = "history.csv"
         job.history = read_history(directory / "history.csv")
+        if job.metrics and not (directory / "history.csv").is_file():
+            job.error = "no history.csv: its curves are left out of comparison.png"
+            log.warning("job %s: %s", directory.name, job.error)
     except (OSError, ValueError, TypeError, KeyError, csv.Error, yaml.YAMLError, OmegaConfBaseException) as error:
         detail = str(error).strip().splitlines()[0] if str(error).strip() else ""
         job.status, job.metrics, job.history = "failed", {}, []
@@ -221,6 +224,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="pinnsolve-report", description=main.__doc__)
     parser.add_argument("sweep_dir", type=Path, help="the directory of a `pinnsolve -m` sweep")
     args = parser.parse_args(argv)
+    if not args.sweep_dir.is_dir():
+        what = "is a file, not a sweep directory" if args.sweep_dir.exists() else "does not exist"
+        sys.stderr.write(f"pinnsolve-report: {args.sweep_dir} {what}\n")
+        return 2
     try:
         jobs = write_report(args.sweep_dir)
     except FileNotFoundError as error:
