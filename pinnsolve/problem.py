@@ -18,8 +18,8 @@ from pinnsolve.derivatives import Field, Points
 from pinnsolve.geometry import Geometry
 
 __all__ = [
-    "Condition", "DirichletCondition", "ExactProblem", "Problem", "Reference", "Region", "boundary_dirichlet", "dirichlet", "require",
-    "soft_conditions",
+    "Condition", "DirichletCondition", "ExactProblem", "Problem", "Reference", "Region", "SampledExactProblem", "SecondOrderInTime",
+    "boundary_dirichlet", "dirichlet", "require", "soft_conditions",
 ]
 
 

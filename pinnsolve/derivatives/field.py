@@ -106,7 +106,7 @@ class Field(Points):
     @property
     def u(self) -> Tensor:
         """The value of the only unknown, shape ``(N,)``."""
-        return self._derivative((self._sole_unknown("u"), ()))
+        return self._derivative((self._sole_unknown("f.u"), ()))
 
     def d(self, *names: str) -> Tensor:
         """A partial derivative, shape ``(N,)``: ``d("u", "x", "x")`` is u's second derivative in x;
@@ -114,7 +114,7 @@ class Field(Points):
         if names and names[0] in self._output:
             output, names = self._output[names[0]], names[1:]
         else:
-            output = self._sole_unknown(f"d{names}")
+            output = self._sole_unknown(f"f.d({', '.join(map(repr, names))})")
         return self._derivative((output, tuple(sorted(self.index(name) for name in names))))
 
     def laplacian(self, names: Sequence[str], of: str | None = None) -> Tensor:

@@ -110,16 +110,7 @@ class Geometry(ABC):
     ) -> np.ndarray:
         """``n`` points of the boundary (or of its ``pieces``) where ``where`` holds, uniform by
         measure on that part: boundary points drawn in rounds and kept where it holds."""
-        parts, found, drawn = [], 0, 0
-        while found < n:
-            rate = found / drawn if drawn else 1.0
-            count = int(1.2 * (n - found) / max(rate, 1e-3)) + 16
-            if drawn > 1000 * n + 10**6:
-                raise ValueError(f"the predicate holds at {found} of {drawn} boundary points: the part is empty or a vanishing share")
-            points = self.boundary(draw, count, pieces)
-            parts.append(points[np.asarray(where(points), dtype=bool)])
-            found, drawn = found + len(parts[-1]), drawn + count
-        return np.concatenate(parts)[:n]
+        return in_rounds(n, lambda count: self.boundary(draw, count, pieces), where, f"the part of the boundary of {self.describe()}")[:n]
 
     @property
     def pieces(self) -> tuple[str, ...]:
@@ -187,17 +178,23 @@ def split_by_measure(n: int, measures: list[float]) -> list[int]:
     return counts.tolist()
 
 
-def by_rejection(draw: UnitDraw, n: int, low: np.ndarray, high: np.ndarray, keep: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
-    """``n`` points uniform in {x in the box [low, high] : keep(x)}: unit points scaled onto the
-    box, those ``keep`` accepts kept, in rounds sized by the acceptance seen so far."""
+def in_rounds(n: int, candidates: Callable[[int], np.ndarray], keep: Callable[[np.ndarray], np.ndarray], what: str) -> np.ndarray:
+    """At least ``n`` of the points ``candidates(count)`` draws that ``keep`` accepts (in the order
+    drawn), drawn in rounds sized by the acceptance seen so far: uniform on the accepted set when the
+    candidates are uniform. A ValueError naming ``what`` if it accepts a vanishing share."""
     parts, found, drawn = [], 0, 0
     while found < n:
         rate = found / drawn if drawn else 1.0
         count = int(1.2 * (n - found) / max(rate, 1e-3)) + 16
         if drawn > 1000 * n + 10**6:
-            raise ValueError(f"rejection sampling kept {found} of {drawn} points: the domain is a vanishing part of its box")
-        points = low + (high - low) * draw(count, len(low))
-        kept = points[keep(points)]
-        parts.append(kept)
-        found, drawn = found + len(kept), drawn + count
-    return np.concatenate(parts)[:n]
+            raise ValueError(f"{what}: {found} of {drawn} points drawn were kept, a vanishing share")
+        points = candidates(count)
+        parts.append(points[np.asarray(keep(points), dtype=bool)])
+        found, drawn = found + len(parts[-1]), drawn + count
+    return np.concatenate(parts)
+
+
+def by_rejection(draw: UnitDraw, n: int, low: np.ndarray, high: np.ndarray, keep: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+    """``n`` points uniform in {x in the box [low, high] : keep(x)}: unit points scaled onto the
+    box, those ``keep`` accepts kept."""
+    return in_rounds(n, lambda count: low + (high - low) * draw(count, len(low)), keep, "the domain inside its bounding box")[:n]

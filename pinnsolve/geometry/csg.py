@@ -18,7 +18,7 @@ import torch
 from torch import Tensor
 
 from pinnsolve.derivatives import PLAIN, Ops
-from pinnsolve.geometry.base import Geometry, UnitDraw, by_rejection, split_by_measure
+from pinnsolve.geometry.base import Geometry, UnitDraw, by_rejection, in_rounds, split_by_measure
 
 # the fixed generator of the measure estimates, and their sample size
 ESTIMATE_SEED, ESTIMATE_POINTS = 7, 400_000
@@ -96,18 +96,12 @@ class Combination(Geometry):
 
     def boundary(self, draw: UnitDraw, n: int, pieces: tuple[str, ...] = ()) -> np.ndarray:
         sources = self._sources(pieces)
-        parts, found, drawn = [], 0, 0
-        while found < n:
-            rate = found / drawn if drawn else 1.0
-            count = int(1.2 * (n - found) / max(rate, 1e-3)) + 16
-            if drawn > 1000 * n + 10**6:
-                raise ValueError(f"boundary sampling kept {found} of {drawn} points of {self.describe()}")
-            for (leaf, own, _), k in zip(sources, split_by_measure(count, [m for _, _, m in sources])):
-                if k:
-                    candidates = leaf.boundary(draw, k, own)
-                    parts.append(candidates[self.on_boundary(candidates, tol=self._tol)])
-            found, drawn = sum(len(p) for p in parts), drawn + count
-        points = np.concatenate(parts)
+
+        def candidates(count: int) -> np.ndarray:
+            counts = split_by_measure(count, [m for _, _, m in sources])
+            return np.concatenate([leaf.boundary(draw, k, own) for (leaf, own, _), k in zip(sources, counts) if k])
+
+        points = in_rounds(n, candidates, lambda p: self.on_boundary(p, tol=self._tol), f"the boundary of {self.describe()}")
         # the rounds drew shape after shape: mix them before taking n, so every piece keeps its share
         order = np.argsort(draw(len(points), 1)[:, 0], kind="stable")
         return points[order][:n]
