@@ -99,8 +99,12 @@ def compose_config(*overrides: str, problem: Problem | None = None) -> DictConfi
     Raises :class:`ConfigError`."""
     check_overrides(overrides)
     if problem is not None:
-        if any(o.split("=")[0].lstrip("+~") == "problem" for o in overrides):
+        keys = [o.split("=")[0].lstrip("+~") for o in overrides]
+        if "problem" in keys:
             raise ConfigError("problem: give the problem object or a problem= override, not both")
+        fields = [k for k in keys if k.startswith("problem.") and k != "problem.hard_bc"]
+        if fields:
+            raise ConfigError(f"{fields[0]}: the problem object holds its own values; set them on the object (only problem.hard_bc applies)")
         if not any(o.split("=")[0].lstrip("+~") == "experiment" for o in overrides):
             overrides = (*overrides, "experiment=none")
     register_configs()
@@ -142,7 +146,7 @@ def check_overrides(overrides: Sequence[object]) -> None:
 
 def solve(*overrides: str, problem: Problem | None = None, output_dir: str | Path | None = None) -> Solution:
     """Train as ``pinnsolve OVERRIDES`` would (``solve("problem=burgers", "seed=1")``), or a
-    problem object of your own: ``solve(problem=Heat(...), "trainer.adam.iterations=500")``.
+    problem object of your own: ``solve("trainer.adam.iterations=500", problem=Heat(...))``.
 
     ``output_dir=None`` writes nothing; a directory gets every file the command writes, with the
     config in ``.hydra/config.yaml`` as Hydra saves it, so that :func:`load` and

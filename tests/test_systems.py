@@ -192,3 +192,14 @@ def test_a_system_with_the_hard_constraint_and_one_network_per_unknown_runs():
     assert isinstance(parts.model.network, PerUnknown)
     assert parts.model.constrained == (False, True)  # a = a_true on the boundary; u has no condition
     assert "boundary_a" not in parts.trainer.loss.components
+
+
+def test_a_problem_object_takes_no_field_overrides_and_no_problem_choice():
+    from pinnsolve.api import compose_config
+    from pinnsolve.config import ConfigError
+
+    problem = Swirl()
+    with pytest.raises(ConfigError, match=r"^problem: give the problem object or a problem= override, not both$"):
+        compose_config("problem=poisson", problem=problem)
+    with pytest.raises(ConfigError, match=r"^problem.nu: the problem object holds its own values; set them on the object"):
+        compose_config("problem.nu=0.1", problem=problem)
