@@ -8,6 +8,7 @@ directory back; both give a :class:`Solution` to predict with and plot.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -31,10 +32,16 @@ from pinnsolve.train import checkpoint, interrupts
 from pinnsolve.assemble import build_model, plain, resolve_device
 from pinnsolve.config import (
     RUN_CONFIG, ConfigError, check_experiment, check_output_dir, load_run_config, one_line, problem_config, register_configs,
-    validate,
+    settings_for, validate,
 )
+from pinnsolve.conditions import Condition
+from pinnsolve.geometry import Box
 from pinnsolve.problem import Problem, Reference
+from pinnsolve.run_directory import Attempt, RunDirectoryError, write_text
+from pinnsolve.train.checkpoint import CheckpointError
 from pinnsolve.run import figures, run
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -155,17 +162,34 @@ def solve(*overrides: str, problem: Problem | None = None, output_dir: str | Pat
     """
     cfg = compose_config(*overrides, problem=problem)
     run_dir = None if output_dir is None else Path(output_dir)
-    if run_dir is not None:
+    if run_dir is None:
+        with interrupts.watch():
+            finished = run(cfg, None)
+    else:
         check_output_dir(run_dir, "output_dir")
-        (run_dir / RUN_CONFIG).parent.mkdir(parents=True, exist_ok=True)
-        (run_dir / RUN_CONFIG).write_text(OmegaConf.to_yaml(cfg))
-        (run_dir / ".hydra" / "overrides.yaml").write_text(yaml.safe_dump(list(overrides)))
-    with interrupts.watch():
-        finished = run(cfg, run_dir)
+        attempt = _claim(run_dir)
+        try:
+            (run_dir / RUN_CONFIG).parent.mkdir(parents=True, exist_ok=True)
+            write_text(run_dir / RUN_CONFIG, OmegaConf.to_yaml(cfg))
+            write_text(run_dir / ".hydra" / "overrides.yaml", yaml.safe_dump(list(overrides)))
+            with interrupts.watch():
+                finished = run(cfg, run_dir)
+        except (ConfigError, CheckpointError):
+            attempt.undo()  # a run refused before it started leaves the directory as it found it
+            raise
+        finally:
+            attempt.release()
     return Solution(
         cfg, finished.parts.problem, finished.parts.model, finished.metrics, finished.result.history, run_dir,
         tuple(finished.parts.trainer.loss.components),
     )
+
+
+def _claim(run_dir: Path) -> Attempt:
+    try:
+        return Attempt(run_dir, "output_dir")
+    except RunDirectoryError as error:
+        raise ConfigError(str(error)) from None
 
 
 def load(run_dir: str | Path, *, device: str | None = None) -> Solution:
@@ -183,14 +207,66 @@ def load(run_dir: str | Path, *, device: str | None = None) -> Solution:
         cfg = load_run_config(run_dir)
     except ConfigError as error:
         raise ConfigError(f"{run_dir}: {error}") from None
-    settings = validate(cfg)
+    metrics_file = run_dir / "metrics.json"
+    metrics = json.loads(metrics_file.read_text()) if metrics_file.is_file() else {}
+    state = torch.load(model_file, map_location="cpu", weights_only=True)
+    try:
+        settings = validate(cfg)
+    except ConfigError as error:
+        # the problem's data (a fit target, a reference file) may have moved: the network needs
+        # none of it to predict, only the box its inputs are scaled by, which model.pt holds
+        settings = _without_data(cfg, metrics, state, error)
     problem = settings.problem
     target = resolve_device(device or plain(settings.device))
     model = build_model(settings).to(device=target, dtype=getattr(torch, plain(settings.precision)))
-    model.load_state_dict(torch.load(model_file, map_location=target, weights_only=True))
-    metrics_file = run_dir / "metrics.json"
-    metrics = json.loads(metrics_file.read_text()) if metrics_file.is_file() else {}
+    model.load_state_dict(state)
     return Solution(
         cfg, problem, model, metrics, read_history(run_dir / "history.csv"), run_dir,
         tuple(metrics.get("loss_components", {})),
     )
+
+
+@dataclass(frozen=True)
+class DataUnavailable(Problem):
+    """A run's problem that can no longer be made (its data file moved): its variables, unknowns
+    and the box the network scales its inputs by, enough to rebuild the model and predict; its
+    residual and reference say why they are missing."""
+
+    names: tuple[str, ...]
+    outputs: tuple[str, ...]
+    low: tuple[float, ...]
+    high: tuple[float, ...]
+    reason: str
+
+    @property
+    def unknowns(self) -> tuple[str, ...]:  # type: ignore[override]
+        return self.outputs
+
+    @property
+    def domain(self) -> Box:
+        return Box(self.names, self.low, self.high)
+
+    @property
+    def conditions(self) -> tuple[Condition, ...]:
+        return ()
+
+    def residual(self, f: Any) -> torch.Tensor:
+        raise ConfigError(f"the problem cannot be made any more ({self.reason})")
+
+    def reference(self) -> Reference:
+        raise ConfigError(f"no reference: the problem cannot be made any more ({self.reason})")
+
+
+def _without_data(cfg: DictConfig, metrics: dict[str, Any], state: dict[str, torch.Tensor], error: ConfigError) -> Any:
+    """The settings of a run whose problem cannot be made (``error``), with a :class:`DataUnavailable`
+    in its place; ``error`` again where that cannot rebuild the model (no metrics naming the
+    variables, no input box in ``model.pt``, or a hard constraint, which needs the problem)."""
+    centre = next((value for key, value in state.items() if key.endswith("scaling.centre")), None)
+    half = next((value for key, value in state.items() if key.endswith("scaling.half_width")), None)
+    if centre is None or half is None or "variables" not in metrics or cfg.problem.get("hard_bc"):
+        raise ConfigError(f"{error}") from None
+    log.warning("the problem cannot be made (%s); predicting with the saved network, without its reference", error)
+    stand_in = DataUnavailable(
+        tuple(metrics["variables"]), tuple(metrics["unknowns"]), tuple((centre - half).tolist()), tuple((centre + half).tolist()), str(error)
+    )
+    return settings_for(cfg, stand_in)

@@ -91,7 +91,10 @@ def build_observations(settings: Settings, reference: Reference) -> Observations
             raise ConfigError(f"inverse.data: {error}") from None
     rng = np.random.default_rng((settings.seed, OBSERVATIONS_STREAM))
     if inverse.observations:
-        return sample_observations(reference, inverse.observations, inverse.noise, rng)
+        try:
+            return sample_observations(reference, inverse.observations, inverse.noise, rng)
+        except ValueError as error:
+            raise ConfigError(f"inverse.noise: {error}") from None
     own = problem.observations(rng)
     if own is not None:
         inputs, values, unknowns = own
@@ -235,6 +238,11 @@ def assemble(cfg: DictConfig) -> Assembly:
         )
     except ValueError as error:
         raise ConfigError(f"trainer.loss_weights: {error}") from None
+    if not any(loss.weights[name] > 0 for name in loss.pde_components):
+        raise ConfigError(
+            f"trainer.loss_weights: every term's weight is 0 ({', '.join(loss.pde_components)}): nothing would be trained; "
+            "give at least one a positive weight"
+        )
 
     sampler = CollocationSampler(problem.domain, SAMPLERS[plain(s.name)](), np.random.default_rng(settings.seed))
 

@@ -22,7 +22,8 @@ from hydra.experimental.callback import Callback
 from omegaconf import DictConfig
 
 from pinnsolve.report import sweep
-from pinnsolve.train import interrupts
+from pinnsolve.run_directory import ERROR_FILE, Attempt, Claim, RunDirectoryError, clear_earlier_run, write_text
+from pinnsolve.train import checkpoint, interrupts
 from pinnsolve.train.checkpoint import CheckpointError
 from pinnsolve.config import (
     RUN_CONFIG, ConfigError, check_experiment, check_output_dir, load_run_config, one_line, register_configs, validate,
@@ -32,20 +33,27 @@ from pinnsolve.run import run
 log = logging.getLogger("pinnsolve")
 
 
-def _reject(error: ConfigError) -> None:
-    sys.stderr.write(f"pinnsolve: invalid configuration: {error}\n")
+# refusals: raised before a run changes anything in its directory
+REFUSALS = (ConfigError, RunDirectoryError, CheckpointError)
+
+
+def _reject(error: Exception) -> None:
+    prefix = "invalid configuration: " if isinstance(error, ConfigError) else ""
+    sys.stderr.write(f"pinnsolve: {prefix}{error}\n")
     sys.exit(2)
 
 
 class ValidateBeforeRun(Callback):
-    """Checks a single run's config, and the output directory of a run or a sweep, before Hydra creates it."""
+    """Checks a single run's config, and the output directory of a run or a sweep, before Hydra
+    creates it; claims a single run's directory before Hydra writes its config there."""
 
     def on_run_start(self, config: DictConfig, **kwargs: Any) -> None:
         try:
             check_experiment(config.hydra.runtime.choices)
             validate(config)
             check_output_dir(Path(config.hydra.run.dir), "hydra.run.dir")
-        except ConfigError as error:
+            Attempt.started = Attempt(Path(config.hydra.run.dir), "hydra.run.dir")
+        except (ConfigError, RunDirectoryError) as error:
             _reject(error)
 
     def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
@@ -121,6 +129,9 @@ def main() -> Any:
             raise
         _reject(ConfigError(one_line(error)))
     finally:
+        if Attempt.started is not None:
+            Attempt.started.release()
+            Attempt.started = None
         if full_error is None:
             os.environ.pop("HYDRA_FULL_ERROR", None)
         else:
@@ -150,19 +161,54 @@ def hydra_main(cfg: DictConfig) -> float:
             if not in_sweep:
                 exit_with(metrics, output_dir)
             return metrics["rel_l2"]
-        except ConfigError as error:
+        except REFUSALS as error:
             if not in_sweep:
+                if Attempt.started is not None:
+                    Attempt.started.undo()
                 _reject(error)
-            message = f"invalid configuration: {error}"
+            message = f"invalid configuration: {error}" if isinstance(error, ConfigError) else str(error)
+            log.error("job %s failed: %s", hydra_config.job.num, message)
+            if isinstance(error, RunDirectoryError):
+                return math.inf  # the directory is not this job's to write in
+        except KeyboardInterrupt:
+            if not in_sweep:
+                stopped_at_once(output_dir)
+            raise
+        except OSError as error:
+            if not in_sweep:
+                write_failed(error, output_dir)
+            message = f"{type(error).__name__}: {error}"
             log.error("job %s failed: %s", hydra_config.job.num, message)
         except Exception as error:  # one job's failure must not end the sweep
             if not in_sweep:
                 raise
             message = f"{type(error).__name__}: {error}"
             log.exception("job %s failed: %s", hydra_config.job.num, message)
-    output_dir.mkdir(parents=True, exist_ok=True)
-    (output_dir / sweep.ERROR_FILE).write_text(message + "\n")
+    # Hydra has already put this job's config in the directory, so an earlier job's results
+    # there no longer match it: they give way to the error
+    with Claim(output_dir, "hydra.sweep.dir"):
+        clear_earlier_run(output_dir)
+        write_text(output_dir / ERROR_FILE, message + "\n")
     return math.inf  # the worst value for a sweeper that minimises it (Optuna refuses NaN, and then crashes)
+
+
+def stopped_at_once(run_dir: Path) -> None:
+    """A second Ctrl-C stopped the run where it was: say so, and what the first one kept; exit 130."""
+    kept = (
+        f"its checkpoint is kept; continue with: pinnsolve resume={run_dir}" if (run_dir / checkpoint.FILE).is_file()
+        else "it had saved no checkpoint"
+    )
+    sys.stderr.write(f"pinnsolve: stopped at once by a second SIGINT; {kept}\n")
+    sys.exit(interrupts.EXIT_STATUS[signal.SIGINT])
+
+
+def write_failed(error: OSError, run_dir: Path) -> None:
+    """A file the run could not write (a full disk, a directory in the way): one line naming it;
+    the checkpoint, written whole or not at all, still continues the run; exit 1."""
+    what = f"cannot write {error.filename}: {error.strerror}" if error.filename else str(error)
+    kept = f"; the checkpoint is kept: once that is fixed, pinnsolve resume={run_dir} continues" if (run_dir / checkpoint.FILE).is_file() else ""
+    sys.stderr.write(f"pinnsolve: {what}{kept}\n")
+    sys.exit(EXIT_STATUS["failed"])
 
 
 def share_cores(launcher: DictConfig) -> None:
@@ -215,9 +261,13 @@ def resume(run_dir: Path) -> int:
         with interrupts.watch(), logging_to(run_dir / "pinnsolve.log"):
             metrics = run(cfg, run_dir, resume=True).metrics
         exit_with(metrics, run_dir)
-    except (ConfigError, CheckpointError) as error:
+    except REFUSALS as error:
         sys.stderr.write(f"pinnsolve: cannot resume {run_dir}: {error}\n")
         return 2
+    except KeyboardInterrupt:
+        stopped_at_once(run_dir)
+    except OSError as error:
+        write_failed(error, run_dir)
     return 0
 
 
@@ -241,4 +291,6 @@ def logging_to(log_file: Path) -> Iterator[None]:
 
 
 if __name__ == "__main__":
-    main()
+    from pinnsolve.cli import main as package_main  # the callbacks Hydra builds live in pinnsolve.cli, not __main__
+
+    package_main()

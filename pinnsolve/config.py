@@ -30,7 +30,7 @@ from pinnsolve.nn.activations import BASES, SlopeVariant
 from pinnsolve.conditions import PeriodicCondition
 from pinnsolve.train.loss import ConditionLoss
 from pinnsolve.nn.network import INITIALISERS, NETWORKS
-from pinnsolve.optim import METHODS
+from pinnsolve.optim import LIMITED_MEMORY, METHODS
 from pinnsolve.train.phases import LossTransform
 from pinnsolve.problem import Problem, boundary_dirichlet, soft_conditions
 from pinnsolve.nn.raf import BasisName
@@ -300,8 +300,11 @@ def check_output_dir(path: Path, key: str) -> None:
     """``path`` exists as a writable directory or can be made: its nearest existing ancestor is a
     directory this process may write in."""
     existing = path
-    while not existing.exists() and existing != existing.parent:
-        existing = existing.parent
+    try:
+        while not existing.exists() and existing != existing.parent:
+            existing = existing.parent
+    except OSError as error:  # a name longer than the filesystem allows, a loop of links
+        raise ConfigError(f"{key}: cannot use {path}: {error.strerror or error}") from None
     if not existing.is_dir():
         raise ConfigError(f"{key}: {existing} is a file, so the directory {path} cannot be made")
     if not os.access(existing, os.W_OK | os.X_OK):
@@ -365,14 +368,29 @@ def physical_memory() -> int | None:
 
 def memory_needed(cfg: DictConfig, problem: Problem) -> tuple[int, str]:
     """A lower bound on the bytes a run must hold at once, and what it counts: the reference
-    solution (points, values, prediction) and, for the training points and RAD's candidates, one
-    float per hidden unit per point (autograd keeps far more)."""
-    s, n = cfg.sampler, cfg.network
+    solution (points, values, prediction); for the training points and RAD's candidates, one
+    number per hidden unit per point (autograd keeps far more); the network's weights five times
+    (the weights, their gradient, Adam's two moments, the last good state kept against
+    divergence); and a dense quasi-Newton method's n × n matrix three times (itself, the copy a
+    checkpoint takes, and that copy serialised)."""
+    s, n, q = cfg.sampler, cfg.network, cfg.trainer.quasi_newton
+    size = 4 if plain(cfg.precision) == "float32" else 8
+    d, m, w = problem.domain.dim, len(problem.unknowns), n.width
     layers = n.depth if n.name == "mlp" else 2 * n.blocks + 1
+    if n.name == "mlp":
+        weights = d * w + (n.depth - 1) * w * w
+    else:
+        weights = d * w + 2 * n.blocks * w * w
+    weights = (weights + w) * m if n.get("per_unknown") and m > 1 else weights + w * m
     points = s.n_residual + s.n_boundary + s.n_initial + (s.rad.candidates if s.resample == Resample.rad else 0)
     reference = problem.reference_size or 0
-    needed = 8 * (reference * (problem.domain.dim + 2 * len(problem.unknowns)) + points * n.width * layers)
-    return needed, f"{reference:,} reference points, {points:,} training and candidate points × {layers} layers of width {n.width}"
+    dense = q.iterations > 0 and plain(q.method) not in LIMITED_MEMORY
+    needed = size * (reference * (d + 2 * m) + points * w * layers + 5 * weights + (3 * weights**2 if dense else 0))
+    counted = (
+        f"{reference:,} reference points, {points:,} training and candidate points × {layers} layers of width {w}, "
+        f"{weights:,} weights" + (f" and {plain(q.method)}'s dense {weights:,} × {weights:,} matrix" if dense else "")
+    )
+    return needed, counted
 
 
 def _checked(node: DictConfig, schema: type, key: str) -> DictConfig:
@@ -540,6 +558,11 @@ def typed(cfg: DictConfig, problem: Problem, activation: DictConfig) -> Settings
     )
 
 
+def settings_for(cfg: DictConfig, problem: Problem) -> Settings:
+    """A saved run's config as :class:`Settings` around ``problem``, made elsewhere (its values are not checked again)."""
+    return typed(cfg, problem, activation_config(cfg))
+
+
 def validate(cfg: DictConfig) -> Settings:
     """The run ``cfg`` describes as :class:`Settings`; a :class:`ConfigError` for the first value
     pinnsolve cannot run with (``cfg`` may hold Hydra's own node, ``hydra``, which is Hydra's to check)."""
@@ -563,7 +586,8 @@ def validate(cfg: DictConfig) -> Settings:
     s, n, t = cfg.sampler, cfg.network, cfg.trainer
     if activation.name == "raf":
         _require(len(activation.basis) > 0, "activation.basis", "a non-empty list", list(activation.basis))
-        _require(activation.gaussian_width > 0, "activation.gaussian_width", "positive", activation.gaussian_width)
+        # narrower, the Gaussian basis is zero at every point but its centre's (and 1/width² overflows)
+        _require(activation.gaussian_width >= 1e-3, "activation.gaussian_width", "≥ 1e-3", activation.gaussian_width)
         if activation.mode == RAFMode.partition:
             _require(
                 n.width >= len(activation.basis),
@@ -634,5 +658,6 @@ def validate(cfg: DictConfig) -> Settings:
         raise ConfigError(
             f"the run needs at least {needed / 2**30:,.1f} GiB of memory ({counted}) and this machine has "
             f"{available / 2**30:,.1f} GiB; reduce sampler.n_residual, the network or the problem's evaluation grid"
+            + (", or use trainer.quasi_newton.method=lbfgs" if "dense" in counted else "")
         )
     return typed(cfg, problem, activation)

@@ -7,7 +7,6 @@ of the problem whose field holds that parameter, so the residual reads it as it 
 from __future__ import annotations
 
 import copy
-import csv
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from torch import Tensor, nn
 
 from pinnsolve.geometry import Geometry
 from pinnsolve.problem import Problem, Reference
+from pinnsolve.readers import read_table
 
 
 class Coefficients(nn.Module):
@@ -77,6 +77,13 @@ def sample_observations(reference: Reference, count: int, noise: float, rng: np.
     rows = rng.choice(len(reference.inputs), size=count, replace=False)
     measured = reference.values[rows]
     scale = np.array([np.std(measured[:, j]) for j in range(measured.shape[1])])  # each unknown's own spread
+    if noise > 0 and not scale.all():
+        flat = [name for name, spread in zip(reference.unknowns, scale) if spread == 0]
+        raise ValueError(
+            f"noise is relative to the measured values' standard deviation, which is 0 for {flat} "
+            f"({count} observation{'s' if count != 1 else ''} of equal value{'s' if count != 1 else ''}): the noise would be zero; "
+            "take more observations or set inverse.noise=0"
+        )
     u = measured + noise * scale * rng.standard_normal(measured.shape)
     return Observations(reference.inputs[rows], u[:, 0] if u.shape[1] == 1 else u, synthetic=True, unknowns=reference.unknowns)
 
@@ -85,38 +92,27 @@ def read_observations(path: Path, variables: Sequence[str], domain: Geometry) ->
     """A user's measurements: an ``.npz`` with one 1-D array per variable and ``u``, or a ``.csv``
     whose header names those columns. Raises ValueError saying what is wrong with the file."""
     needed = [*variables, "u"]
-    if not path.is_file():
-        raise ValueError(f"{path}: no such file")
-    try:
-        if path.suffix == ".npz":
-            with np.load(path) as archive:
-                columns = {name: np.asarray(archive[name], dtype=np.float64) for name in archive.files}
-        elif path.suffix == ".csv":
-            with path.open(newline="") as handle:
-                rows = list(csv.DictReader(handle))
-            names = list(rows[0]) if rows else []
-            columns = {name: np.array([float(row[name]) for row in rows]) for name in names}
-        else:
-            raise ValueError(f"{path}: a .npz or .csv file, not {path.suffix or 'a file without a suffix'}")
-    except (OSError, KeyError, TypeError, ValueError) as error:
-        if str(error).startswith(str(path)):
-            raise
-        raise ValueError(f"{path}: cannot be read as measurements ({error})") from None
+    if path.suffix not in (".npz", ".csv"):
+        raise ValueError(f"{path}: a .npz or .csv file, not {path.suffix or 'a file without a suffix'}")
+    table = read_table(path, ["u"])  # a DataFileError (a ValueError) names the file and the row
+    columns = {**table.coordinates, **table.outputs}
     missing = [name for name in needed if name not in columns]
     if missing:
         raise ValueError(f"{path}: no column {missing}; it has {sorted(columns)}, and needs {needed}")
-    if len({columns[name].shape for name in needed}) != 1 or columns["u"].ndim != 1 or len(columns["u"]) == 0:
+    if len({columns[name].shape for name in needed}) != 1:
         shapes = {name: columns[name].shape for name in needed}
-        raise ValueError(f"{path}: the columns {needed} must be 1-D, of one length and not empty; got shapes {shapes}")
+        raise ValueError(f"{path}: the columns {needed} must be of one length; got shapes {shapes}")
+    if len(columns["u"]) == 0:
+        raise ValueError(f"{path}: no measurements (its header names {list(columns)}, and no row follows)")
     inputs, u = np.stack([columns[name] for name in variables], axis=1), columns["u"]
     bad = ~np.isfinite(np.column_stack([inputs, u])).all(axis=1)
     if bad.any():
-        raise ValueError(f"{path}: {int(bad.sum())} rows hold NaN or infinity (the first: row {int(np.argmax(bad))})")
+        raise ValueError(f"{path}: {int(bad.sum())} rows hold NaN or infinity (the first: data row {int(np.argmax(bad)) + 1})")
     outside = ~domain.contains(inputs, tol=1e-12 * max(1.0, float(np.max(domain.upper - domain.lower))))
     if outside.any():
         first = int(np.argmax(outside))
         raise ValueError(
             f"{path}: {int(outside.sum())} points lie outside the domain {domain.describe()} of {list(variables)} "
-            f"(the first: row {first}, {tuple(float(v) for v in inputs[first])})"
+            f"(the first: data row {first + 1}, {tuple(float(v) for v in inputs[first])})"
         )
     return Observations(inputs, u, synthetic=False)

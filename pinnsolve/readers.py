@@ -143,16 +143,7 @@ def read_reference(path: Path, domain: Geometry, unknowns: Sequence[str]) -> Ref
     """The reference solution in ``path`` at its own points, in ``domain``'s variables: the file's
     coordinate columns are the spatial variables in order, and a time-dependent export is unrolled
     into one row per node and time. Raises :class:`DataFileError`."""
-    raw = _read_bytes(path)
-    suffix = path.suffix if path.suffix != ".gz" else Path(path.stem).suffix
-    if suffix not in READERS:
-        raise DataFileError(f"{path}: cannot tell its format from the suffix {suffix or '(none)'}; known: {sorted(READERS)} (.gz too)")
-    try:
-        table = READERS[suffix]().read(raw, unknowns)
-    except DataFileError as error:
-        raise DataFileError(f"{path}: {error}") from None
-    except (ValueError, OSError, KeyError) as error:
-        raise DataFileError(f"{path}: cannot be read as {suffix} ({error})") from None
+    table = read_table(path, unknowns)
     inputs, values = _points(path, table, domain, unknowns)
     finite = np.isfinite(inputs).all(axis=1) & np.isfinite(values).all(axis=1)
     dropped = int((~finite).sum())
@@ -171,6 +162,21 @@ def read_reference(path: Path, domain: Geometry, unknowns: Sequence[str]) -> Ref
         )
     origin = {"path": str(path), "sha256": hashlib.sha256(path.read_bytes()).hexdigest(), "rows": len(inputs), "dropped_nan_rows": dropped}
     return Reference(inputs, values, None, tuple(unknowns), origin)
+
+
+def read_table(path: Path, unknowns: Sequence[str]) -> Table:
+    """The columns of ``path``, read by the reader of its suffix (``.gz`` aside), the ``unknowns``
+    among its outputs. Raises :class:`DataFileError` naming the file."""
+    raw = _read_bytes(path)
+    suffix = path.suffix if path.suffix != ".gz" else Path(path.stem).suffix
+    if suffix not in READERS:
+        raise DataFileError(f"{path}: cannot tell its format from the suffix {suffix or '(none)'}; known: {sorted(READERS)} (.gz too)")
+    try:
+        return READERS[suffix]().read(raw, unknowns)
+    except DataFileError as error:
+        raise DataFileError(f"{path}: {error}") from None
+    except (ValueError, OSError, KeyError) as error:
+        raise DataFileError(f"{path}: cannot be read as {suffix} ({error})") from None
 
 
 def _read_bytes(path: Path) -> bytes:

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,17 +21,10 @@ from pinnsolve.train import checkpoint, interrupts
 from pinnsolve.assemble import Assembly, assemble, plain
 from pinnsolve.inverse import Observations
 from pinnsolve.problem import Problem, Reference
-from pinnsolve.report.sweep import ERROR_FILE
+from pinnsolve.run_directory import Claim, check_holds_only_a_run, clear_earlier_run, written
 from pinnsolve.train.trainer import TrainingResult
 
 log = logging.getLogger(__name__)
-
-
-# what a run writes into its directory (Hydra's .hydra/ and the log aside)
-RUN_FILES = (
-    "metrics.json", "history.csv", "model.pt", "prediction.npz", checkpoint.FILE, ERROR_FILE,
-    "solution.png", "slices.png", "loss.png", "error.png", "slopes.png", "activations.png", "parameters.png",
-)
 
 
 @dataclass
@@ -48,31 +42,42 @@ def run(cfg: DictConfig, output_dir: Path | None, *, resume: bool = False) -> Fi
     """Train as ``cfg`` says and write the run's files into ``output_dir`` (None: write nothing,
     checkpoints included).
 
-    An earlier run's files in ``output_dir`` are removed first, so that none is taken for this
-    run's; with ``resume``, the run continues from the directory's checkpoint instead.
-    ``metrics.json`` is written last, so a directory that holds it holds a finished (or
-    interrupted) run. Raises :class:`~pinnsolve.config.ConfigError` before training if ``cfg`` is
-    invalid, :class:`~pinnsolve.train.checkpoint.CheckpointError` if the checkpoint cannot continue it.
+    Nothing in ``output_dir`` changes until the run has been assembled (every refusal comes
+    first) and has claimed the directory; then an earlier run's files are removed, so that none
+    is taken for this run's, or with ``resume`` the run continues from the directory's
+    checkpoint. Every file is written whole or not at all, ``metrics.json`` last, so a directory
+    that holds it holds a finished (or interrupted) run. Raises
+    :class:`~pinnsolve.config.ConfigError` if ``cfg`` is invalid,
+    :class:`~pinnsolve.run_directory.RunDirectoryError` if the directory is another run's or holds
+    other files, :class:`~pinnsolve.train.checkpoint.CheckpointError` if the checkpoint cannot
+    continue the run, each before anything there changes; an OSError names the file it could not write.
     """
     start = time.perf_counter()
-    if output_dir is not None:
-        if resume:
-            (output_dir / "metrics.json").unlink(missing_ok=True)
-        else:
-            clear_earlier_run(output_dir)
-    parts = assemble(cfg)
+    with warnings_collected() as warnings:
+        parts = assemble(cfg)
+        if output_dir is None:
+            return _train(cfg, parts, None, resume, start, warnings)
+        with Claim(output_dir, "output directory"):
+            return _train(cfg, parts, output_dir, resume, start, warnings)
+
+
+def _train(cfg: DictConfig, parts: Assembly, output_dir: Path | None, resume: bool, start: float, warnings: list[str]) -> Finished:
     problem, model, trainer, settings = parts.problem, parts.model, parts.trainer, parts.settings
-    log.info("problem %s, variables %s, %d parameters", settings.problem_name, problem.variables, _count(model))
     config = resolved(cfg)
     state, earlier_wall_s, save_checkpoint = None, 0.0, None
     if output_dir is not None:
-        output_dir.mkdir(parents=True, exist_ok=True)
         if resume:
             saved = checkpoint.load(output_dir / checkpoint.FILE, config, next(model.parameters()).device)
+            (output_dir / "metrics.json").unlink(missing_ok=True)  # the directory holds no finished run until this one ends
             parts.sampler.load_state_dict(saved["sampler"])
             torch.set_rng_state(saved["torch_rng"].cpu())
             state, earlier_wall_s = saved["trainer"], saved["wall_time_s"]
             log.info("resuming %s at iteration %d", output_dir, state["iteration"])
+        else:
+            check_holds_only_a_run(output_dir, "output directory")
+            clear_earlier_run(output_dir)
+    log.info("problem %s, variables %s, %d parameters", settings.problem_name, problem.variables, _count(model))
+    if output_dir is not None:
 
         def save_checkpoint() -> None:
             checkpoint.save(output_dir / checkpoint.FILE, {
@@ -113,6 +118,7 @@ def run(cfg: DictConfig, output_dir: Path | None, *, resume: bool = False) -> Fi
         "precision": plain(settings.precision),
         "device": str(next(model.parameters()).device),
         "parameters": _count(model),
+        "warnings": warnings,
     }
     if adaptive:
         metrics["slope_recovery"] = activations.slope_recovery(adaptive).item()
@@ -132,8 +138,9 @@ def write(finished: Finished, output_dir: Path) -> None:
     columns = {}
     for i, name in enumerate(reference.unknowns):
         columns[f"{name}_pred"], columns[f"{name}_ref"] = finished.predicted[:, i], reference.values[:, i]
-    np.savez(output_dir / "prediction.npz", inputs=reference.inputs, **columns)
-    torch.save(finished.parts.model.state_dict(), output_dir / "model.pt")
+    with written(output_dir / "prediction.npz") as handle:
+        np.savez(handle, inputs=reference.inputs, **columns)
+    checkpoint.save_tensors(output_dir / "model.pt", finished.parts.model.state_dict())
     files.write_history(output_dir / "history.csv", finished.result.history)
     parts = finished.parts
     drawn = figures(
@@ -193,13 +200,22 @@ def resolved(cfg: DictConfig) -> dict[str, Any]:
     return OmegaConf.to_container(cfg, resolve=True, enum_to_str=True)  # type: ignore[return-value]
 
 
-def clear_earlier_run(output_dir: Path) -> None:
-    """Remove the files an earlier run left in ``output_dir`` (a rerun into the same directory)."""
-    found = [output_dir / name for name in RUN_FILES if (output_dir / name).exists()]
-    for path in found:
-        path.unlink()
-    if found:
-        log.warning("removed an earlier run's files from %s: %s", output_dir, ", ".join(p.name for p in found))
+@contextmanager
+def warnings_collected() -> Iterator[list[str]]:
+    """The messages pinnsolve logs as warnings inside the block, in order: a run's metrics carry
+    them, so that a result the run warned about is never read as a plain success."""
+    collected: list[str] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            collected.append(record.getMessage())
+
+    handler, logger = Collect(logging.WARNING), logging.getLogger("pinnsolve")
+    logger.addHandler(handler)
+    try:
+        yield collected
+    finally:
+        logger.removeHandler(handler)
 
 
 def _count(model: torch.nn.Module) -> int:

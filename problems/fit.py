@@ -30,6 +30,7 @@ from torch import Tensor
 from pinnsolve.derivatives import Field
 from pinnsolve.geometry import Box
 from pinnsolve.problem import Condition, Problem, Reference, require
+from pinnsolve.readers import DataFileError, read_table
 
 from .burgers import hopf_cole_converged
 
@@ -61,25 +62,36 @@ def discontinuous(x: Tensor) -> Tensor:
 
 
 def read_samples(path: Path) -> tuple[np.ndarray, np.ndarray]:
-    """``x`` and ``u`` of a ``.npz`` file, sorted by x; a ValueError saying what is wrong."""
+    """``x`` and ``u`` of a ``.npz`` file, sorted by x, a point given twice kept once; a ValueError saying what is wrong."""
     if not path.is_file():
         raise ValueError(f"target {str(path)!r}: no such file (a target is one of {list(TARGETS)} or a .npz file)")
     try:
-        with np.load(path) as archive:
-            columns = {name: np.asarray(archive[name], dtype=np.float64) for name in archive.files}
-    except (OSError, ValueError) as error:
-        raise ValueError(f"target {str(path)!r}: cannot be read as a .npz file ({error})") from None
+        table = read_table(path, ["u"])  # 1-D real arrays, or a DataFileError saying which is not
+    except DataFileError as error:
+        raise ValueError(f"target {error}") from None
+    columns = {**table.coordinates, **table.outputs}
     if sorted(columns) != ["u", "x"]:
         raise ValueError(f"target {str(path)!r}: needs exactly the 1-D arrays x and u, has {sorted(columns)}")
     x, u = columns["x"], columns["u"]
-    if x.ndim != 1 or x.shape != u.shape or len(x) < 2:
+    if x.shape != u.shape or len(x) < 2:
         raise ValueError(f"target {str(path)!r}: x and u must be 1-D, of one length ≥ 2; got {x.shape} and {u.shape}")
     if not (np.isfinite(x).all() and np.isfinite(u).all()):
         raise ValueError(f"target {str(path)!r}: x and u must be finite")
-    if np.ptp(x) == 0:
-        raise ValueError(f"target {str(path)!r}: every x is {x[0]:g}; the points must span an interval")
     order = np.argsort(x, kind="stable")
-    return x[order], u[order]
+    x, u = x[order], u[order]
+    repeated = np.flatnonzero(np.diff(x) == 0)
+    clash = [i for i in repeated if u[i] != u[i + 1]]
+    if clash:
+        i = clash[0]
+        raise ValueError(
+            f"target {str(path)!r}: x = {x[i]:g} is given {int(np.sum(x == x[i]))} times with different u ({u[i]:g}, {u[i + 1]:g}); "
+            "a function has one value at each point"
+        )
+    keep = np.concatenate([[True], np.diff(x) != 0])
+    x, u = x[keep], u[keep]
+    if len(x) < 2:
+        raise ValueError(f"target {str(path)!r}: every x is {x[0]:g}; the points must span an interval")
+    return x, u
 
 
 @dataclass(frozen=True)

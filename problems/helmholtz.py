@@ -16,7 +16,7 @@ from torch import Tensor
 
 from pinnsolve.derivatives import Field, Points
 from pinnsolve.geometry import Box
-from pinnsolve.problem import Condition, ExactProblem, Region, dirichlet
+from pinnsolve.problem import Condition, ExactProblem, Region, dirichlet, require
 
 
 class HelmholtzSolution(Enum):
@@ -33,6 +33,19 @@ class Helmholtz(ExactProblem):
     a2: float
     solution: HelmholtzSolution
     eval_points_per_axis: int
+
+    def __post_init__(self) -> None:
+        # k² u must stay finite in float32 (3.4e38) as in float64
+        require(abs(self.k) <= 1e18, f"k must be at most 1e18 in magnitude (k² multiplies u), got {self.k:g}")
+        if self.solution is HelmholtzSolution.sines:
+            for name in ("a1", "a2"):
+                value = getattr(self, name)
+                require(
+                    value == int(value) and value != 0,
+                    f"{name} must be a non-zero integer with solution=sines (so that u = 0 on the boundary, as the "
+                    f"condition says, and u is not zero everywhere), got {value:g}",
+                )
+        super().__post_init__()
 
     @property
     def domain(self) -> Box:

@@ -226,6 +226,7 @@ def test_a_diverged_run_exits_3_and_says_why(tmp_path, monkeypatch, capsys):
 
 
 def test_a_rerun_into_a_used_directory_leaves_nothing_of_the_earlier_run(tmp_path, caplog):
+    caplog.set_level("INFO", logger="pinnsolve")
     out = tmp_path / "run"
     run(tiny_config("poisson", "activation=neuron_wise"), out)
     assert (out / "slopes.png").is_file()

@@ -64,12 +64,22 @@ def test_a_data_file_is_trained_at_its_own_points_and_measured_there(tmp_path):
         ({"x": np.zeros((3, 2)), "u": np.zeros((3, 2))}, "must be 1-D"),
         ({"x": np.ones(3), "u": np.zeros(3)}, "must span an interval"),
         ({"x": np.array([0.0, np.nan]), "u": np.zeros(2)}, "must be finite"),
+        ({"x": np.array([0.0, 0.5, 0.5, 1.0]), "u": np.array([0.0, 1.0, 2.0, 0.0])},
+         r"x = 0\.5 is given 2 times with different u \(1, 2\); a function has one value at each point"),
+        ({"x": np.array([0.0, 1.0]), "u": np.array([1.0 + 1.0j, 0.0])}, "array 'u' must be 1-D and real, got complex128"),
     ],
 )
 def test_a_bad_data_file_is_refused_before_anything_runs(tmp_path, arrays, message):
     path = _npz(tmp_path, **arrays)
     with pytest.raises(ConfigError, match=message):
         assemble(tiny_config("fit", f"problem.target={path}"))
+
+
+def test_a_point_given_twice_with_one_value_is_kept_once(tmp_path):
+    path = _npz(tmp_path, x=np.array([1.0, 0.0, 1.0]), u=np.array([4.0, 2.0, 4.0]))
+    reference = Fit(target=path, eval_points_per_axis=2).reference()
+    np.testing.assert_array_equal(reference.inputs[:, 0], [0.0, 1.0])
+    np.testing.assert_array_equal(reference.u, [2.0, 4.0])
 
 
 def test_an_unknown_target_and_a_redrawn_data_file_are_refused(tmp_path):

@@ -165,10 +165,13 @@ BAD_FILES = [
     ("missing.npz", None, r"no such file"),
     ("m.txt", "text", r"a \.npz or \.csv file, not \.txt"),
     ("m.npz", {"x": [0.1], "u": [1.0]}, r"no column \['t'\]; it has \['u', 'x'\], and needs \['x', 't', 'u'\]"),
-    ("m.npz", {"x": [0.1, 0.2], "t": [0.5], "u": [1.0, 2.0]}, r"the columns \['x', 't', 'u'\] must be 1-D, of one length and not empty; got shapes \{'x': \(2,\), 't': \(1,\), 'u': \(2,\)\}"),
-    ("m.npz", {"x": [0.1, 0.2], "t": [0.5, np.nan], "u": [1.0, 2.0]}, r"1 rows hold NaN or infinity \(the first: row 1\)"),
-    ("m.csv", [("0.1", "0.5", "1"), ("1.5", "0.2", "0")], r"1 points lie outside the domain \[-1, 1\] × \[0, 1\] of \['x', 't'\] \(the first: row 1, \(1\.5, 0\.2\)\)"),
-    ("m.csv", [("0.1", "oops", "1")], r"cannot be read as measurements \(could not convert string to float: 'oops'\)"),
+    ("m.npz", {"x": [0.1, 0.2], "t": [0.5], "u": [1.0, 2.0]}, r"the columns \['x', 't', 'u'\] must be of one length; got shapes \{'x': \(2,\), 't': \(1,\), 'u': \(2,\)\}"),
+    ("m.npz", {"x": [0.1, 0.2], "t": [0.5, np.nan], "u": [1.0, 2.0]}, r"1 rows hold NaN or infinity \(the first: data row 2\)"),
+    ("m.npz", {"x": [0.1], "t": [0.5], "u": np.array([1.0 + 2.0j])}, r"array 'u' must be 1-D and real, got complex128 of shape \(1,\)"),
+    ("m.csv", [("0.1", "0.5", "1"), ("1.5", "0.2", "0")], r"1 points lie outside the domain \[-1, 1\] × \[0, 1\] of \['x', 't'\] \(the first: data row 2, \(1\.5, 0\.2\)\)"),
+    ("m.csv", [("0.1", "oops", "1")], r"data row 1 holds a value that is not a real number: '0\.1,oops,1'"),
+    ("m.csv", [("0.1", "0.5", "1"), ("0.2", "0.5")], r"data row 2 has 2 values, the header names 3 columns"),
+    ("m.csv", [], r"no measurements \(its header names \['x', 't', 'u'\], and no row follows\)"),
 ]
 
 
@@ -176,7 +179,7 @@ BAD_FILES = [
 def test_bad_data_files_are_refused_with_what_is_wrong(name, content, message, tmp_path):
     path = tmp_path / name
     if isinstance(content, dict):
-        np.savez(path, **{key: np.asarray(value, dtype=float) for key, value in content.items()})
+        np.savez(path, **{key: value if np.iscomplexobj(value) else np.asarray(value, dtype=float) for key, value in content.items()})
     elif isinstance(content, list):
         write_csv(path, content)
     elif content is not None:
@@ -256,3 +259,17 @@ def test_a_users_data_file_drives_an_inverse_run_with_no_true_value(tmp_path):
     solution = solve(*TINY_BURGERS, "inverse.parameters=[nu]", "inverse.positive=[nu]", f"inverse.data={tmp_path / 'm.npz'}")
     assert solution.metrics["identified"]["nu"]["true"] is None and solution.metrics["identified"]["nu"]["rel_error"] is None
     assert solution.metrics["loss_components"]["data"] >= 0
+
+
+def test_a_csv_saved_by_excel_with_a_byte_order_mark_reads_as_without(tmp_path):
+    rows = [("0.1", "0.5", "1.5"), ("-0.3", "0.2", "2.5")]
+    write_csv(tmp_path / "plain.csv", rows)
+    (tmp_path / "excel.csv").write_bytes(b"\xef\xbb\xbf" + (tmp_path / "plain.csv").read_bytes())  # Excel's "CSV UTF-8"
+    plain, excel = (read_observations(tmp_path / name, ("x", "t"), KLEIN_GORDON.domain) for name in ("plain.csv", "excel.csv"))
+    assert np.array_equal(plain.inputs, excel.inputs) and np.array_equal(excel.u, [1.5, 2.5])
+
+
+def test_noise_relative_to_a_spread_of_zero_is_refused():
+    # one observation has no spread, so σ × std would add no noise at all
+    with pytest.raises(ConfigError, match=r"^inverse\.noise: noise is relative to the measured values' standard deviation, which is 0 for \['u'\] \(1 observation of equal value\)"):
+        solve(*TINY_BURGERS, "inverse.parameters=[nu]", "inverse.positive=[nu]", "inverse.observations=1", "inverse.noise=0.01")

@@ -11,6 +11,7 @@ from torch import nn
 
 from pinnsolve.derivatives.autograd import AutogradEngine
 from pinnsolve.derivatives.compiled import CompiledEngine
+from pinnsolve.derivatives.fallback import Fallback
 from pinnsolve.derivatives.engine import PLAIN, DerivativeEngine, EngineError, Ops, describes_layers
 from pinnsolve.derivatives.field import Field, Key, OutputKey, Points, derivatives_used
 from pinnsolve.derivatives.jets import JetEngine
@@ -35,11 +36,12 @@ def engine(name: str) -> DerivativeEngine:
 
 def choose(model: nn.Module, keys: frozenset[OutputKey], variables: Sequence[str], *, iterations: int) -> DerivativeEngine:
     """The fastest engine for ``model`` and ``keys`` over a run of ``iterations``: compiled jets
-    from :data:`COMPILE_PAYS_FROM` iterations on, where they are supported; autograd otherwise
-    (eager jets measured no faster than autograd on every problem's defaults, and slower on Burgers)."""
+    from :data:`COMPILE_PAYS_FROM` iterations on, where they are supported, falling back to
+    autograd if compiling fails; autograd otherwise (eager jets measured no faster than autograd
+    on every problem's defaults, and slower on Burgers)."""
     compiled = CompiledEngine()
     if iterations >= COMPILE_PAYS_FROM and compiled.unsupported(model, keys, variables) is None:
-        return compiled
+        return Fallback(compiled, AutogradEngine())
     return AutogradEngine()
 
 
@@ -50,6 +52,7 @@ __all__ = [
     "CompiledEngine",
     "DerivativeEngine",
     "EngineError",
+    "Fallback",
     "Field",
     "JetEngine",
     "Key",

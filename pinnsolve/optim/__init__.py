@@ -28,6 +28,8 @@ METHODS: dict[str, MethodFactory] = {
     "ssbroyden2": lambda n, dtype, device, history: SSBroyden(n, dtype=dtype, device=device, variant=2),
 }
 
+LIMITED_MEMORY = frozenset({"lbfgs"})  # the methods that keep no n × n matrix
+
 
 def curvature(method: str, n: int, *, dtype: torch.dtype, device: torch.device, history_size: int = 0) -> Curvature:
     """The named method's curvature model for ``n`` parameters."""
@@ -38,4 +40,4 @@ def curvature(method: str, n: int, *, dtype: torch.dtype, device: torch.device, 
     return factory(n, dtype, device, history_size)
 
 
-__all__ = ["METHODS", "Curvature", "LineSearch", "LineSearchFailed", "Objective", "QuasiNewton", "StepInfo", "curvature"]
+__all__ = ["LIMITED_MEMORY", "METHODS", "Curvature", "LineSearch", "LineSearchFailed", "Objective", "QuasiNewton", "StepInfo", "curvature"]

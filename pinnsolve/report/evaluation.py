@@ -1,6 +1,8 @@
 """Errors of a model against a problem's reference solution."""
 from __future__ import annotations
 
+import logging
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -10,6 +12,8 @@ import torch
 from torch import Tensor, nn
 
 from pinnsolve.problem import Reference
+
+log = logging.getLogger(__name__)
 
 
 class Evaluator:
@@ -29,6 +33,12 @@ class Evaluator:
         self.values = torch.as_tensor(reference.values, dtype=dtype, device=device)
         # other solutions at the same points (a data file's exact solution), each scored too
         self.alternatives = {name: torch.as_tensor(v, dtype=dtype, device=device) for name, v in (alternatives or {}).items()}
+        zero = [name for i, name in enumerate(reference.unknowns) if not np.any(reference.values[:, i])]
+        if zero:
+            log.warning(
+                "the reference of %s is zero at every evaluation point: its rel L2 is undefined (reported as null); "
+                "max_abs_error and mse measure the error", ", ".join(zero),
+            )
 
     @torch.no_grad()
     def predict(self, model: nn.Module) -> Tensor:
@@ -64,5 +74,6 @@ def _errors(predicted: Tensor, values: Tensor) -> dict[str, float]:
 
 
 def relative_l2(u: Tensor, u_ref: Tensor) -> float:
-    """‖u − u_ref‖₂ / ‖u_ref‖₂ over every entry (NaN if the prediction is not finite)."""
-    return float(torch.linalg.vector_norm(u - u_ref) / torch.linalg.vector_norm(u_ref))
+    """‖u − u_ref‖₂ / ‖u_ref‖₂ over every entry (NaN if the prediction is not finite, or the reference is zero)."""
+    norm = torch.linalg.vector_norm(u_ref)
+    return float(torch.linalg.vector_norm(u - u_ref) / norm) if norm > 0 else math.nan

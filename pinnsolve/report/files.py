@@ -2,11 +2,14 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 import math
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+
+from pinnsolve.run_directory import write_text
 
 THRESHOLDS = (1e-2, 1e-3, 1e-4, 1e-5)
 
@@ -14,10 +17,16 @@ THRESHOLDS = (1e-2, 1e-3, 1e-4, 1e-5)
 def write_history(path: Path, history: Sequence[dict[str, Any]]) -> None:
     """One row per recorded iteration: iteration, elapsed_s, loss, each component, rel_l2."""
     columns = list(history[0]) if history else ["iteration", "elapsed_s", "loss", "rel_l2"]
-    with path.open("w", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=columns)
-        writer.writeheader()
-        writer.writerows(history)
+    write_text(path, csv_text(columns, history))
+
+
+def csv_text(columns: Sequence[str], rows: Sequence[dict[str, Any]]) -> str:
+    """``rows`` as CSV with a header of ``columns``."""
+    buffer = io.StringIO(newline="")
+    writer = csv.DictWriter(buffer, fieldnames=list(columns))
+    writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue()
 
 
 def read_history(path: Path) -> list[dict[str, float]]:
@@ -40,7 +49,7 @@ def write_json(path: Path, data: dict[str, Any]) -> None:
             return [clean(v) for v in value]
         return value
 
-    path.write_text(json.dumps(clean(data), indent=2) + "\n")
+    write_text(path, json.dumps(clean(data), indent=2) + "\n")
 
 
 def time_to_thresholds(history: Sequence[dict[str, Any]]) -> dict[str, float | None]:

@@ -16,6 +16,7 @@ from matplotlib.tri import Triangulation
 
 from pinnsolve.geometry import Geometry
 from pinnsolve.problem import Reference
+from pinnsolve.run_directory import written
 
 
 class GridView:
@@ -50,10 +51,16 @@ class GridView:
         return (plane.T if horizontal < vertical else plane), ", ".join(fixed)
 
 
+def save_figure(fig: Figure, path: Path) -> None:
+    """``fig`` as the PNG ``path``, whole or not at all."""
+    with written(path) as handle:
+        fig.savefig(handle, format="png", dpi=110, bbox_inches="tight")
+
+
 def _save(fig: Figure, path: Path | None) -> Figure:
     """Write ``fig`` to ``path`` (None: nowhere; the Python API shows it) and return it."""
     if path is not None:
-        fig.savefig(path, dpi=110, bbox_inches="tight")
+        save_figure(fig, path)
     return fig
 
 

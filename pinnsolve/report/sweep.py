@@ -26,11 +26,12 @@ import yaml
 from omegaconf import OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
-from pinnsolve.report.files import read_history
+from pinnsolve.report.files import csv_text, read_history
+from pinnsolve.report.plots import save_figure
+from pinnsolve.run_directory import ERROR_FILE, write_text
 
 log = logging.getLogger(__name__)
 
-ERROR_FILE = "error.txt"  # written by a job that raised, in place of metrics.json
 METRIC_COLUMNS = ("rel_l2", "max_abs_error", "loss", "wall_time_s", "train_time_s")  # then iterations_<phase>
 
 
@@ -114,22 +115,19 @@ def iteration_columns(jobs: Sequence[Job]) -> list[str]:
 def write_summary(path: Path, jobs: Sequence[Job], names: dict[tuple[str, ...], str]) -> None:
     metric_columns = [*METRIC_COLUMNS, *iteration_columns(jobs)]
     columns = ["job", "group", "seed", "status", *metric_columns, "overrides", "error"]
-    with path.open("w", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=columns)
-        writer.writeheader()
-        for job in jobs:
-            m = job.metrics
-            writer.writerow(
-                {
-                    "job": job.name,
-                    "group": names[job.setting],
-                    "seed": job.seed,
-                    "status": job.status,
-                    **{key: m.get(key) for key in metric_columns},
-                    "overrides": " ".join(job.overrides),
-                    "error": job.error,
-                }
-            )
+    rows = [
+        {
+            "job": job.name,
+            "group": names[job.setting],
+            "seed": job.seed,
+            "status": job.status,
+            **{key: job.metrics.get(key) for key in metric_columns},
+            "overrides": " ".join(job.overrides),
+            "error": job.error,
+        }
+        for job in jobs
+    ]
+    write_text(path, csv_text(columns, rows))
 
 
 def _statistics(values: Sequence[float]) -> dict[str, float]:
@@ -156,10 +154,7 @@ def group_rows(jobs: Sequence[Job], names: dict[tuple[str, ...], str]) -> list[d
 
 
 def write_groups(path: Path, rows: Sequence[dict[str, Any]]) -> None:
-    with path.open("w", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
+    write_text(path, csv_text(list(rows[0]), rows))
 
 
 def _band(histories: Sequence[list[dict[str, float]]], key: str) -> tuple[np.ndarray, np.ndarray]:
@@ -204,7 +199,7 @@ def plot_comparison(path: Path, jobs: Sequence[Job], names: dict[tuple[str, ...]
     axes[0].legend(fontsize="small")
     if title:
         fig.suptitle(textwrap.fill(title, 160), fontsize="small")
-    fig.savefig(path, dpi=110, bbox_inches="tight")
+    save_figure(fig, path)
 
 
 def write_report(sweep_dir: Path) -> list[Job]:

@@ -6,12 +6,14 @@ clock, history), the sampler's and torch's random states, and the wall time spen
 """
 from __future__ import annotations
 
-import os
+import io
 import pickle
 from pathlib import Path
 from typing import Any
 
 import torch
+
+from pinnsolve.run_directory import written
 
 FILE = "checkpoint.pt"
 FORMAT = 1  # raised whenever what a checkpoint holds changes
@@ -22,10 +24,18 @@ class CheckpointError(ValueError):
 
 
 def save(path: Path, state: dict[str, Any]) -> None:
-    """Write ``state`` to ``path`` through a temporary file, so that a kill leaves the old or the new one."""
-    temporary = path.with_name(path.name + ".tmp")
-    torch.save({"format": FORMAT, **state}, temporary)
-    os.replace(temporary, path)
+    """Write ``state`` to ``path`` whole or not at all, so that a kill or a full disk leaves the old or the new one."""
+    save_tensors(path, {"format": FORMAT, **state})
+
+
+def save_tensors(path: Path, state: Any) -> None:
+    """``torch.save`` of ``state`` as ``path``, whole or not at all. torch's own writer reports a
+    full disk as a RuntimeError about zip positions, so it writes to memory and Python writes
+    the file (an OSError naming the path)."""
+    buffer = io.BytesIO()
+    torch.save(state, buffer)
+    with written(path) as handle:
+        handle.write(buffer.getbuffer())
 
 
 def load(path: Path, config: dict[str, Any], device: torch.device) -> dict[str, Any]:

@@ -8,12 +8,15 @@ so k = 0 or large c approach uniform sampling and c = 0 samples where the residu
 """
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
 from pinnsolve.geometry.samplers import CollocationSampler
+
+log = logging.getLogger(__name__)
 
 # |r| at each row of an (N, d) array of points, shape (N,)
 ResidualScore = Callable[[np.ndarray], np.ndarray]
@@ -48,11 +51,19 @@ class ResidualAdaptive:
 
     def __call__(self, score: ResidualScore) -> np.ndarray:
         points = self.sampler.interior(self.candidates)
-        weight = np.abs(score(points)) ** self.k
+        with np.errstate(over="ignore", invalid="ignore"):  # said once, below, in words
+            weight = np.abs(score(points)) ** self.k
         mean = weight.mean()
-        density = (weight / mean if mean > 0 and np.isfinite(mean) else np.ones_like(weight)) + self.c
-        if not np.isfinite(density).all() or np.count_nonzero(density) < self.n:
-            density = np.ones_like(weight)  # no usable residual: fall back to uniform
+        if not np.isfinite(weight).all():
+            problem = "not finite (they overflow, or the residual is NaN)"
+        elif not mean > 0:
+            problem = "zero at every candidate"
+        else:
+            density = weight / mean + self.c
+            problem = None if np.count_nonzero(density) >= self.n else f"zero at all but {np.count_nonzero(density)} candidates"
+        if problem is not None:
+            log.warning("RAD: the weights |residual|^k = |r|^%g are %s; these %d points are drawn uniformly", self.k, problem, self.n)
+            density = np.ones_like(weight)
         keep = self.sampler.rng.choice(self.candidates, size=self.n, replace=False, p=density / density.sum())
         return points[np.sort(keep)]
 

@@ -133,7 +133,8 @@ class Trainer:
             self._load(state)
             if self._result is not None:
                 return self._result
-        self._bar = tqdm(total=self.total_iterations, initial=self._iteration, disable=not self.progress_bar,
+        # disable=None: tqdm draws on a terminal only; piped into a file or a SLURM log, its redraws are noise
+        self._bar = tqdm(total=self.total_iterations, initial=self._iteration, disable=None if self.progress_bar else True,
                          desc="training", dynamic_ncols=True)
         status, reason = "completed", "iterations done"
         try:
