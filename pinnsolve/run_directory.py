@@ -34,6 +34,10 @@ RESULT_FILES = (
 )
 
 
+_UMASK = os.umask(0o022)  # reading the umask means setting it: set it back at once
+os.umask(_UMASK)
+
+
 class RunDirectoryError(Exception):
     """A directory a run cannot use: another run holds it, it holds files that are not a run's, or it cannot be made."""
 
@@ -46,6 +50,7 @@ def written(path: Path) -> Iterator[BinaryIO]:
     temporary = None
     try:
         descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=PARTIAL)
+        os.fchmod(descriptor, 0o666 & ~_UMASK)  # mkstemp's 0600 would hide results from the group a plain open() lets read them
         with os.fdopen(descriptor, "wb") as handle:
             yield handle
             handle.flush()

@@ -171,6 +171,13 @@ def test_a_file_whose_writing_fails_keeps_its_old_contents_and_leaves_no_tempora
     assert path.read_text() == "old\n" and sorted(p.name for p in tmp_path.iterdir()) == ["metrics.json"]
 
 
+def test_a_file_written_whole_has_the_mode_a_plain_write_gives(tmp_path):
+    (tmp_path / "plain.txt").write_text("x")
+    with written(tmp_path / "whole.txt") as handle:
+        handle.write(b"x")
+    assert (tmp_path / "whole.txt").stat().st_mode == (tmp_path / "plain.txt").stat().st_mode
+
+
 @pytest.fixture
 def small_disk(tmp_path):
     """A real tmpfs of 104 KiB: room for a tiny run's checkpoint and data files, not for its plots."""
