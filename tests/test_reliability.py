@@ -153,6 +153,7 @@ def test_a_second_run_into_a_directory_in_use_is_refused_and_the_first_is_whole(
     assert second.returncode == 2 and second.stderr.count("\n") == 1 and "Traceback" not in second.stderr
     assert f"another pinnsolve run (pid {first.pid}) is using {out}" in second.stderr
     assert first.wait(timeout=120) == 0, first.stderr.read()
+    assert first.stderr.read() == ""  # stderr is a pipe, not a terminal: no progress bar redraws
     metrics = json.loads((out / "metrics.json").read_text())
     assert metrics["seed"] == 1 and metrics["status"] == "completed"
     assert "seed: 1" in (out / ".hydra" / "config.yaml").read_text()  # the refused run's config did not replace it
