@@ -196,12 +196,26 @@ class Assembly:
     observations: Observations | None = None  # the measurements of an inverse problem or a data fit
 
 
+def _incomputable(settings: Settings, error: Exception) -> ConfigError:
+    """A problem whose values pass its checks but break its arithmetic (an overflow, a quadrature that does not converge)."""
+    return ConfigError(f"problem ({settings.problem_name}): its values cannot be computed ({type(error).__name__}: {error}); check problem.*")
+
+
 def assemble(cfg: DictConfig) -> Assembly:
     """Validate ``cfg`` and build the problem, model, training points, evaluator and trainer.
 
-    The initial weights and every sample depend on the seed alone.
+    The initial weights and every sample depend on the seed alone. Values that pass the problem's
+    checks but break its arithmetic (an overflow in a residual or a reference) are refused here,
+    before anything runs: the loss is evaluated once at the initial weights.
     """
     settings = validate(cfg)
+    try:
+        return _build(settings)
+    except ArithmeticError as error:
+        raise _incomputable(settings, error) from None
+
+
+def _build(settings: Settings) -> Assembly:
     dtype = getattr(torch, plain(settings.precision))
     device = resolve_device(plain(settings.device))
     problem = settings.problem
@@ -214,6 +228,8 @@ def assemble(cfg: DictConfig) -> Assembly:
         reference = problem.reference()
     except DataFileError as error:
         raise ConfigError(f"problem.data: {error}") from None
+    except (ValueError, ArithmeticError) as error:
+        raise _incomputable(settings, error) from None
     observations = build_observations(settings, reference)
     coefficients = model.coefficients if settings.inverse.parameters else None
     t, s = settings.trainer, settings.sampler
@@ -265,6 +281,7 @@ def assemble(cfg: DictConfig) -> Assembly:
         regions={region: tensor(array) for region, array in drawn.items()},
         normals={region: tensor(problem.domain.normals(array)) for region, array in drawn.items() if region.kind == "boundary"},
     )
+    loss(model, points)  # an overflow in the residuals surfaces here, not in the first training step
     evaluator = Evaluator(reference, dtype=dtype, device=device, alternatives=problem.alternative_references(reference))
     resampler = build_resampler(s, sampler)
 

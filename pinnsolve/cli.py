@@ -123,6 +123,9 @@ def main() -> Any:
         return hydra_main()
     except CompactHydraException as error:
         _reject(ConfigError(one_line(error)))
+    except KeyboardInterrupt:  # a second Ctrl-C where no run is there to say what it kept (between a sweep's jobs, in Hydra)
+        sys.stderr.write("pinnsolve: interrupted (SIGINT)\n")
+        sys.exit(interrupts.EXIT_STATUS[signal.SIGINT])
     except ValueError as error:
         # a few of Hydra's refusals are plain ValueErrors (experiment=null, a sweep's --cfg); others are ours to show
         if "/hydra/" not in traceback.extract_tb(error.__traceback__)[-1].filename:
