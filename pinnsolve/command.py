@@ -3,30 +3,51 @@ that a Ctrl-C while it loads, or anywhere a command has no more to say, is one l
 status 130, not a traceback through the import machinery."""
 from __future__ import annotations
 
+import os
+import signal
 import sys
+from collections.abc import Callable
 from typing import Any
 
 
 def pinnsolve() -> Any:
     """``pinnsolve``: :func:`pinnsolve.cli.main`."""
-    try:
+
+    def load() -> Callable[[], Any]:
         from pinnsolve.cli import main
 
-        return main()
-    except KeyboardInterrupt:
-        _interrupted("pinnsolve")
+        return main
+
+    return _command("pinnsolve", load)
 
 
 def pinnsolve_report() -> Any:
     """``pinnsolve-report``: :func:`pinnsolve.report.sweep.main`."""
-    try:
+
+    def load() -> Callable[[], Any]:
         from pinnsolve.report.sweep import main
 
+        return main
+
+    return _command("pinnsolve-report", load)
+
+
+def _command(command: str, load: Callable[[], Callable[[], Any]]) -> Any:
+    # While the engine loads, a SIGINT ends the process at once: nothing has been done that could be
+    # lost, and a KeyboardInterrupt raised inside an import can be swallowed by a library that
+    # catches everything (seen once in the test suite: the command then ran on and exited 0).
+    def stop_loading(signum: int, frame: Any) -> None:
+        sys.stderr.write(f"{command}: interrupted (SIGINT)\n")
+        sys.stderr.flush()
+        os._exit(130)
+
+    previous = signal.signal(signal.SIGINT, stop_loading)
+    try:
+        main = load()
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    try:
         return main()
     except KeyboardInterrupt:
-        _interrupted("pinnsolve-report")
-
-
-def _interrupted(command: str) -> None:
-    sys.stderr.write(f"{command}: interrupted (SIGINT)\n")
-    sys.exit(130)
+        sys.stderr.write(f"{command}: interrupted (SIGINT)\n")
+        sys.exit(130)

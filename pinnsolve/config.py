@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
+import importlib.util
 import math
 import os
 import sys
@@ -37,6 +38,7 @@ from pinnsolve.nn.raf import BasisName
 from pinnsolve.nn.raf import Mode as RAFMode
 from pinnsolve.geometry.samplers import SAMPLERS
 from pinnsolve.problems import PROBLEMS
+from pinnsolve.trackers import TRACKERS
 
 
 class ConfigError(ValueError):
@@ -158,6 +160,22 @@ class InverseConfig:
 
 
 @dataclass
+class LoggerConfig:
+    """An experiment tracker the run streams its records and final metrics to, besides its own
+    files (``name``: none, tensorboard or mlflow)."""
+
+    name: str = "none"
+    log_dir: Optional[str] = None  # tensorboard: the event files' folder; null: the run directory's tensorboard/
+    tracking_uri: Optional[str] = None  # mlflow: server or store; null: MLFLOW_TRACKING_URI, else MLflow's default
+    experiment: Optional[str] = None  # mlflow: the experiment the run joins; null: pinnsolve
+    run_name: Optional[str] = None  # mlflow: null: the run directory as given, else the problem's name
+
+
+# which logger each of LoggerConfig's own keys belongs to
+LOGGER_KEYS = {"log_dir": "tensorboard", "tracking_uri": "mlflow", "experiment": "mlflow", "run_name": "mlflow"}
+
+
+@dataclass
 class Config:
     problem: Any = MISSING
     activation: Any = MISSING
@@ -165,6 +183,7 @@ class Config:
     network: NetworkConfig = field(default_factory=NetworkConfig)
     trainer: TrainerConfig = field(default_factory=TrainerConfig)
     inverse: InverseConfig = field(default_factory=InverseConfig)
+    logger: LoggerConfig = field(default_factory=LoggerConfig)
     precision: Precision = Precision.float64
     derivatives: Derivatives = Derivatives.auto
     device: Device = Device.auto
@@ -496,6 +515,20 @@ def check_regions(problem: Problem, name: str) -> None:
                                   f"{list(condition.shift)} does not land on the boundary of {domain.describe()}")
 
 
+def check_logger(logger: DictConfig) -> None:
+    """A tracker pinnsolve has, whose library is installed, given only its own keys."""
+    name = _choice(logger, "logger", ["none", *TRACKERS])
+    for key, owner in LOGGER_KEYS.items():
+        if logger[key] is not None and owner != name:
+            raise ConfigError(f"logger.{key}: applies to logger={owner} only, and the logger is {name}")
+    if name != "none":
+        tracker = TRACKERS[name]
+        if importlib.util.find_spec(tracker.library) is None:
+            raise ConfigError(
+                f"logger={name}: the {tracker.library} package is not installed; pip install 'pinnsolve[{tracker.extra}]'"
+            )
+
+
 def hard_bc(cfg: DictConfig) -> bool:
     return bool(cfg.problem.get("hard_bc", False))
 
@@ -533,6 +566,7 @@ class Settings:
     network: NetworkConfig
     trainer: TrainerConfig
     inverse: InverseConfig
+    logger: LoggerConfig
     precision: Precision
     derivatives: Derivatives
     device: Device
@@ -553,6 +587,7 @@ def typed(cfg: DictConfig, problem: Problem, activation: DictConfig) -> Settings
         problem=problem, problem_name=str(cfg.problem.name), hard_bc=hard_bc(cfg), activation=OmegaConf.to_object(activation),
         sampler=group(SamplerConfig, cfg.sampler), network=group(NetworkConfig, cfg.network),
         trainer=group(TrainerConfig, cfg.trainer), inverse=group(InverseConfig, cfg.inverse),
+        logger=group(LoggerConfig, cfg.get("logger") or {}),  # a run saved before trackers had none
         precision=Precision(plain(cfg.precision)), derivatives=Derivatives(plain(cfg.derivatives)),
         device=Device(plain(cfg.device)), seed=int(cfg.seed),
     )
@@ -652,6 +687,7 @@ def validate(cfg: DictConfig) -> Settings:
     for name, weight in t.loss_weights.items():
         _require(weight >= 0, f"trainer.loss_weights.{name}", "≥ 0", weight)
     check_inverse(cfg.inverse, problem)
+    check_logger(cfg.logger)
     needed, counted = memory_needed(cfg, problem)
     available = physical_memory()
     if available is not None and needed > available:

@@ -19,10 +19,12 @@ from pinnsolve.nn import activations
 from pinnsolve.report import files, plots
 from pinnsolve.train import checkpoint, interrupts
 from pinnsolve.assemble import Assembly, assemble, plain
+from pinnsolve.config import ConfigError, Settings
 from pinnsolve.inverse import Observations
 from pinnsolve.problem import Problem, Reference
 from pinnsolve.run_directory import Claim, check_holds_only_a_run, clear_earlier_run, written
 from pinnsolve.train.trainer import TrainingResult
+from pinnsolve.trackers import TRACKERS, Tracker
 
 log = logging.getLogger(__name__)
 
@@ -64,14 +66,19 @@ def run(cfg: DictConfig, output_dir: Path | None, *, resume: bool = False) -> Fi
 def _train(cfg: DictConfig, parts: Assembly, output_dir: Path | None, resume: bool, start: float, warnings: list[str]) -> Finished:
     problem, model, trainer, settings = parts.problem, parts.model, parts.trainer, parts.settings
     config = resolved(cfg)
+    # what a checkpoint compares to tell its run from another: the tracker changes nothing a run computes
+    computed = {key: value for key, value in config.items() if key != "logger"}
     state, earlier_wall_s, save_checkpoint = None, 0.0, None
+    if output_dir is not None and resume:
+        saved = checkpoint.load(output_dir / checkpoint.FILE, computed, next(model.parameters()).device)
+        state, earlier_wall_s = saved["trainer"], saved["wall_time_s"]
+    # opened before anything in the directory changes: a tracker that cannot start refuses the run
+    tracker = open_tracker(settings, config, output_dir, state["iteration"] if state is not None else None)
     if output_dir is not None:
         if resume:
-            saved = checkpoint.load(output_dir / checkpoint.FILE, config, next(model.parameters()).device)
             (output_dir / "metrics.json").unlink(missing_ok=True)  # the directory holds no finished run until this one ends
             parts.sampler.load_state_dict(saved["sampler"])
             torch.set_rng_state(saved["torch_rng"].cpu())
-            state, earlier_wall_s = saved["trainer"], saved["wall_time_s"]
             log.info("resuming %s at iteration %d", output_dir, state["iteration"])
         else:
             check_holds_only_a_run(output_dir, "output directory")
@@ -81,15 +88,26 @@ def _train(cfg: DictConfig, parts: Assembly, output_dir: Path | None, resume: bo
 
         def save_checkpoint() -> None:
             checkpoint.save(output_dir / checkpoint.FILE, {
-                "config": config,
+                "config": computed,
                 "trainer": trainer.state_dict(),
                 "sampler": parts.sampler.state_dict(),
                 "torch_rng": torch.get_rng_state(),
                 "wall_time_s": earlier_wall_s + time.perf_counter() - start,
             })
 
-    result = trainer.fit(model, state, checkpoint=save_checkpoint, interrupted=interrupts.reason)
+    with tracker:
+        result = trainer.fit(model, state, checkpoint=save_checkpoint, interrupted=interrupts.reason, on_record=tracker.record)
+        finished = _finished(parts, result, earlier_wall_s, start, warnings)
+        if output_dir is not None:
+            write(finished, output_dir)
+        tracker.finish(finished.metrics, output_dir)
+    log.info("%s: rel L2 %.3e, %s in %.1f s", result.status, finished.metrics["rel_l2"], result.stop_reason, finished.metrics["wall_time_s"])
+    return finished
 
+
+def _finished(parts: Assembly, result: TrainingResult, earlier_wall_s: float, start: float, warnings: list[str]) -> Finished:
+    """The trained run's metrics and prediction."""
+    problem, model, trainer, settings = parts.problem, parts.model, parts.trainer, parts.settings
     errors = parts.evaluator.errors(model)
     predicted = parts.evaluator.predict(model).cpu().double().numpy()
     components = list(trainer.loss.components)
@@ -125,11 +143,7 @@ def _train(cfg: DictConfig, parts: Assembly, output_dir: Path | None, resume: bo
         metrics["slopes"] = activations.final_slopes(adaptive)
     if trainer.loss.coefficients is not None:
         metrics["identified"] = identified(trainer.loss.coefficients.current(), problem, parts.observations)
-    finished = Finished(parts, result, metrics, predicted)
-    if output_dir is not None:
-        write(finished, output_dir)
-    log.info("%s: rel L2 %.3e, %s in %.1f s", result.status, errors["rel_l2"], result.stop_reason, metrics["wall_time_s"])
-    return finished
+    return Finished(parts, result, metrics, predicted)
 
 
 def write(finished: Finished, output_dir: Path) -> None:
@@ -193,6 +207,17 @@ def figures(
             path, model.activations, model.width, like=next(model.parameters())
         )
     return drawn
+
+
+def open_tracker(settings: Settings, config: dict[str, Any], output_dir: Path | None, resumed_at: int | None) -> Tracker:
+    """The tracker ``logger=`` names, for this run (``resumed_at``: the checkpoint's iteration)."""
+    logger = settings.logger
+    tracker = TRACKERS.get(logger.name, Tracker)
+    try:
+        return tracker.open(logger, problem=settings.problem_name, run_dir=output_dir, config=config, resumed_at=resumed_at)
+    except Exception as error:  # a store it cannot reach, a folder it cannot make: the run has not started
+        first = next((line for line in str(error).splitlines() if line.strip()), type(error).__name__)
+        raise ConfigError(f"logger={logger.name}: cannot start: {first}") from None
 
 
 def resolved(cfg: DictConfig) -> dict[str, Any]:

@@ -34,6 +34,10 @@ RESULT_FILES = (
 )
 
 
+TRACKER_DIR = "tensorboard"  # logger=tensorboard's event files, unless logger.log_dir is elsewhere
+TRACKER_FILES = "events.out.tfevents."
+
+
 _UMASK = os.umask(0o022)  # reading the umask means setting it: set it back at once
 os.umask(_UMASK)
 
@@ -160,6 +164,8 @@ def foreign(path: Path) -> list[str]:
         name = entry.name
         if name == CONFIG_DIR:
             ok = entry.is_dir() and not entry.is_symlink()
+        elif name == TRACKER_DIR:
+            ok = _holds_only_event_files(entry)
         elif name in (*RESULT_FILES, LOG_FILE, LOCK_FILE) or name.endswith(PARTIAL):
             ok = entry.is_file() and not entry.is_symlink()
         else:
@@ -167,6 +173,12 @@ def foreign(path: Path) -> list[str]:
         if not ok:
             found.append(name + ("/" if entry.is_dir() else ""))
     return found
+
+
+def _holds_only_event_files(path: Path) -> bool:
+    return path.is_dir() and not path.is_symlink() and all(
+        entry.is_file() and not entry.is_symlink() and entry.name.startswith(TRACKER_FILES) for entry in path.iterdir()
+    )
 
 
 def check_holds_only_a_run(path: Path, key: str) -> None:
@@ -188,5 +200,8 @@ def clear_earlier_run(path: Path) -> None:
         if entry.name in RESULT_FILES or entry.name.endswith(PARTIAL):
             entry.unlink()
             removed.append(entry.name)
+        elif entry.name == TRACKER_DIR and _holds_only_event_files(entry):
+            shutil.rmtree(entry)
+            removed.append(entry.name + "/")
     if removed:
         log.info("removed an earlier run's files from %s: %s", path, ", ".join(sorted(removed)))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 
 import pytest
@@ -15,6 +16,10 @@ from pinnsolve.config import register_configs
 PROBLEM_CONFIGS = [
     "burgers", "poisson", "klein_gordon", "klein_gordon_cubic", "helmholtz", "sine_gordon", "low_regularity", "oscillatory", "fit",
 ]
+
+# pytest-xdist's workers share the cores: each takes its part, not all of them
+if "PYTEST_XDIST_WORKER_COUNT" in os.environ:
+    torch.set_num_threads(max(1, (os.cpu_count() or 1) // int(os.environ["PYTEST_XDIST_WORKER_COUNT"])))
 
 # overrides that make any problem train in about a second
 TINY = [

@@ -310,7 +310,8 @@ def test_help_lists_the_groups_and_their_options(monkeypatch, capsys):
                  " sine_gordon",
                  "experiment/high_accuracy: burgers, helmholtz, klein_gordon, poisson",
                  "experiment/raf: low_regularity, oscillatory, poisson",
-                 "experiment/inverse: burgers, poisson, sine_gordon"):
+                 "experiment/inverse: burgers, poisson, sine_gordon",
+                 "logger: mlflow, none, tensorboard"):
         assert line in shown, line
 
 
@@ -328,6 +329,9 @@ REFUSED = [
     (["experiment=heat"], "experiment=heat: no such experiment; the experiments are ['adaptive/burgers', 'adaptive/helmholtz'"),
     (["experiment=high_acuracy/burgers"], "experiment=high_acuracy/burgers: no such experiment"),
     (["experiment=null"], "Config group override must be a string or a list. Got NoneType"),
+    (["logger=wandb"], "Could not find 'logger/wandb'"),
+    (["logger.log_dir=runs"], "logger.log_dir: applies to logger=tensorboard only, and the logger is none"),
+    (["logger=tensorboard", "logger.tracking_uri=http://localhost:5000"], "logger.tracking_uri: applies to logger=mlflow only, and the logger is tensorboard"),
     (["problem=burgers", "experiment=high_accuracy/klein_gordon"], "experiment=high_accuracy/klein_gordon is tuned for problem=klein_gordon, but the problem is burgers; drop problem=burgers"),
     (["sampler.n_residual=abc"], "sampler.n_residual"),
     (["sampler.n_residual=0"], "sampler.n_residual: must be a positive integer, got 0"),

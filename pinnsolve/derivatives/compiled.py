@@ -16,7 +16,7 @@ import torch
 from torch import nn
 
 from pinnsolve.derivatives.field import OutputKey
-from pinnsolve.derivatives.jets import JetEngine
+from pinnsolve.derivatives.jets import JetEngine, known_inputs
 
 
 def compiler_missing(device: torch.device) -> str | None:
@@ -44,5 +44,8 @@ class CompiledEngine(JetEngine):
         return compiler_missing(next(model.parameters()).device)
 
     def prepare(self, function: Callable[..., Any]) -> Callable[..., Any]:
+        # Functions of the inputs run eagerly: traced, their autograd calls gave wrong values. Wrapped
+        # here, not where they are defined, so that importing the engines does not load the compiler.
+        self.known = torch.compiler.disable(known_inputs)
         # dynamic=False: the shapes are fixed for a run, and static shapes give the fastest kernels
         return torch.compile(function, dynamic=False)

@@ -116,10 +116,9 @@ def elementwise_derivatives(activation: nn.Module, a: Tensor) -> tuple[Tensor, T
     return value, first, second
 
 
-# A function of the inputs alone: its derivatives, by autograd, need no graph to the parameters.
-# Run eagerly even inside torch.compile: traced there, these autograd calls gave wrong values.
-@torch.compiler.disable
-def _known(function: Callable[[Tensor], Tensor], x: Tensor, layout: Layout) -> Jet:
+def known_inputs(function: Callable[[Tensor], Tensor], x: Tensor, layout: Layout) -> Jet:
+    """A function of the inputs alone as a jet: its derivatives, by autograd, need no graph to the
+    parameters."""
     with torch.enable_grad():
         xg = x.detach().requires_grad_(True)
         value = function(xg)
@@ -141,8 +140,9 @@ def _known(function: Callable[[Tensor], Tensor], x: Tensor, layout: Layout) -> J
 class JetOps:
     """The :class:`~pinnsolve.derivatives.engine.Ops` of a jet pass with ``layout``."""
 
-    def __init__(self, layout: Layout) -> None:
+    def __init__(self, layout: Layout, known: Callable[..., Jet] = known_inputs) -> None:
         self.layout = layout
+        self._known = known  # :func:`known_inputs`, or the compiled engine's eager wrapper of it
 
     def _with_constant_firsts(self, value: Tensor, firsts: list[Tensor]) -> Jet:
         """``value`` (N, ...) with first derivatives equal at every point (each broadcast from
@@ -160,7 +160,7 @@ class JetOps:
         return self._with_constant_firsts(x[:, i], [one if v == i else zero for v in self.layout.firsts])
 
     def known(self, function: Callable[[Tensor], Tensor], x: Tensor) -> Jet:
-        return _known(function, x, self.layout)
+        return self._known(function, x, self.layout)
 
 
     def _matmul(self, z: Jet, weight: Tensor, bias: Tensor) -> tuple[Tensor, list[Tensor]]:
@@ -218,6 +218,7 @@ class JetEngine(DerivativeEngine):
     described model; nothing is differentiated on demand."""
 
     name = "jets"
+    known: Callable[..., Jet] = staticmethod(known_inputs)  # how JetOps.known takes a function of the inputs
 
     def unsupported(self, model: nn.Module, keys: frozenset[OutputKey], variables: Sequence[str]) -> str | None:
         if not describes_layers(model):
@@ -235,7 +236,7 @@ class JetEngine(DerivativeEngine):
     ) -> Field:
         layout = Layout.of(frozenset(k for _, k in keys))
         inputs = inputs.detach()
-        jet = model.compute(inputs, JetOps(layout))
+        jet = model.compute(inputs, JetOps(layout, self.known))
         # every unknown's derivatives come out of the one pass: the output layer maps all streams at once
         known = {(i, key): stream[:, i] for key, stream in zip(layout.keys(), jet.streams()) for i in range(len(unknowns))}
         return Field(inputs, jet.value, variables, unknowns, known=known, on_demand=False)

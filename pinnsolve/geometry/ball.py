@@ -7,7 +7,6 @@ from typing import Any
 
 import numpy as np
 import torch
-from scipy.stats import norm
 from torch import Tensor
 
 from pinnsolve.derivatives import PLAIN, Ops
@@ -65,6 +64,8 @@ class Ball(Geometry):
 
     def _directions(self, unit: np.ndarray) -> np.ndarray:
         """Unit vectors, uniform on the sphere when ``unit`` (shape (n, d)) is uniform in the cube."""
+        from scipy.stats import norm  # here: scipy.stats takes most of a second to import
+
         # a quasi-random point may be exactly 0 or 1, whose Gaussian quantile is infinite
         gaussian = norm.ppf(np.clip(unit, 1e-12, 1 - 1e-12))
         length = np.linalg.norm(gaussian, axis=1, keepdims=True)

@@ -12,7 +12,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.stats import qmc
 
 from pinnsolve.geometry import Geometry
 
@@ -31,6 +30,8 @@ class Uniform(UnitSampler):
 
 class LatinHypercube(UnitSampler):
     def __call__(self, n: int, d: int, rng: np.random.Generator) -> np.ndarray:
+        from scipy.stats import qmc  # here: scipy.stats takes most of a second to import
+
         return qmc.LatinHypercube(d=d, rng=rng).random(n)
 
 
@@ -38,6 +39,8 @@ class Sobol(UnitSampler):
     """Scrambled Sobol' points (any ``n``; scipy warns that powers of two balance best)."""
 
     def __call__(self, n: int, d: int, rng: np.random.Generator) -> np.ndarray:
+        from scipy.stats import qmc
+
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message=".*balance properties.*")
             return qmc.Sobol(d=d, scramble=True, rng=rng).random(n)
@@ -45,6 +48,8 @@ class Sobol(UnitSampler):
 
 class Halton(UnitSampler):
     def __call__(self, n: int, d: int, rng: np.random.Generator) -> np.ndarray:
+        from scipy.stats import qmc
+
         return qmc.Halton(d=d, scramble=True, rng=rng).random(n)
 
 

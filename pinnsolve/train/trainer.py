@@ -114,11 +114,13 @@ class Trainer:
         *,
         checkpoint: Callable[[], None] | None = None,
         interrupted: Callable[[], str | None] | None = None,
+        on_record: Callable[[dict[str, Any]], None] | None = None,
     ) -> TrainingResult:
         """Train ``model``, from the start or from a :meth:`state_dict` (the model's parameters
-        are taken from it too); a state saved after training ended returns its result at once."""
+        are taken from it too); a state saved after training ended returns its result at once.
+        ``on_record(row)`` (if given) is called with each history row as it is recorded."""
         self._model = model
-        self._checkpoint, self._interrupted = checkpoint, interrupted
+        self._checkpoint, self._interrupted, self._on_record = checkpoint, interrupted, on_record
         self._history: list[dict[str, Any]] = []
         self._elapsed = 0.0
         self._iteration = 0
@@ -264,6 +266,8 @@ class Trainer:
     def _record(self) -> None:
         row = self._row()
         self._history.append(row)
+        if self._on_record is not None:
+            self._on_record(row)
         self._check_divergence(row["loss"], f"iteration {self._iteration}")
         self._last_good_state = copy.deepcopy(self._model.state_dict())
         target = self.stopping.target_rel_l2
