@@ -10,11 +10,11 @@ Each run is `pinnsolve problem=NAME activation=A seed=S` (the problem's defaults
 1000 Adam iterations, SSBroyden2, resampling) stopped after the same training-time budget,
 seeds 0–2. Runs go to outputs/benchmarks/activations_ssbroyden/PROBLEM/A/seed_S; the problems
 run replace theirs in benchmarks/results/activations_ssbroyden.json, from which come the
-tables, one figure per problem and README.md's section.
+tables, one figure per problem and its docs page's section.
 """
 from __future__ import annotations
 
-from common import RESULTS, budgeted_study, comparison_report, study_arguments, write_readme_section
+from common import RESULTS, budgeted_study, comparison_report, study_arguments, write_section
 
 PROBLEMS = ["burgers", "helmholtz"]
 ACTIVATIONS = [
@@ -30,7 +30,7 @@ def main() -> None:
     results = budgeted_study(NAME, "activation", {a: [f"activation={a}"] for a in args.activations}, PROBLEMS, SEEDS, args)
     text = comparison_report(NAME, "activation", ACTIVATIONS, "fixed", LEVEL, "SSBroyden2", results)
     (RESULTS / f"{NAME}.md").write_text(text + "\n")
-    write_readme_section(NAME, text)
+    write_section(NAME, text)
 
 
 if __name__ == "__main__":

@@ -1,13 +1,13 @@
 """Adaptive activations (GAAF, L-LAAF, N-LAAF) against the papers' tables, 5 seeds each.
 
-    OMP_NUM_THREADS=1 python benchmarks/adaptive.py      # every study (about 80 min on 2 cores), then README.md's tables
+    OMP_NUM_THREADS=1 python benchmarks/adaptive.py      # every study (about 80 min on 2 cores), then their docs page's tables
     python benchmarks/adaptive.py burgers                 # one study (others keep their last results)
     python benchmarks/adaptive.py --collect               # tables from the sweeps already run
 
 Each study is one or two `pinnsolve -m` sweeps, two runs at a time, into
 outputs/benchmarks/adaptive/STUDY/SWEEP (the commands are printed in the results). The per-group
 statistics come from each sweep's groups.csv; the tables go to benchmarks/results/adaptive.md,
-adaptive.json and between the markers in README.md, with each study's comparison.png copied to
+adaptive.json and between the markers in its docs page, with each study's comparison.png copied to
 benchmarks/results/.
 
 The papers trained in TensorFlow's float32 with Adam only; so do these runs (float32,
@@ -23,7 +23,7 @@ import json
 import shlex
 import shutil
 
-from common import REPO, RESULTS, TWO_AT_A_TIME, commit, machine_two_at_a_time, read_groups, run_sweep, write_readme_section
+from common import REPO, RESULTS, TWO_AT_A_TIME, commit, machine_two_at_a_time, read_groups, run_sweep, write_section
 
 SEEDS = "seed=0,1,2,3,4"
 # the papers' setups: conf/experiment/adaptive/*.yaml
@@ -131,7 +131,7 @@ def main() -> None:
         results_file.write_text(json.dumps(results, indent=2) + "\n")
     text = "\n".join(table(name, results[name]) for name in STUDIES if name in results)
     (RESULTS / "adaptive.md").write_text(text + "\n")
-    write_readme_section("adaptive", text)
+    write_section("adaptive", text)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""What the benchmark scripts share: sweeps, the machine line, and README sections."""
+"""What the benchmark scripts share: sweeps, the machine line, and the results sections of the docs."""
 from __future__ import annotations
 
 import csv
@@ -45,11 +45,11 @@ def machine() -> str:
 
 
 def commit() -> str:
-    """The commit measured, with ``+changes`` when the working tree's code differs from it (results
-    and README.md, which the benchmarks write themselves, do not count). Call it before running."""
+    """The commit measured, with ``+changes`` when the working tree's code differs from it (results,
+    README.md and the docs, which the benchmarks write themselves, do not count). Call it before running."""
     head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True).stdout.strip()
     dirty = subprocess.run(
-        ["git", "status", "--porcelain", "--untracked-files=no", "--", ".", ":!README.md", ":!benchmarks/results"],
+        ["git", "status", "--porcelain", "--untracked-files=no", "--", ".", ":!README.md", ":!docs", ":!benchmarks/results"],
         cwd=REPO, capture_output=True, text=True,
     ).stdout
     return f"{head}+changes" if dirty.strip() else head
@@ -69,13 +69,22 @@ def read_groups(sweep_dir: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
-def write_readme_section(name: str, text: str) -> None:
-    """Replace what lies between ``<!-- results:NAME:begin -->`` and its end marker in README.md."""
+def write_section(name: str, text: str) -> None:
+    """Replace what lies between ``<!-- results:NAME:begin -->`` and its end marker, in the page of
+    docs/ (or README.md) that holds it. Figures in benchmarks/results/ are linked from a docs page
+    as the site serves them, beside the results pages (docs/hooks.py)."""
     begin, end = f"<!-- results:{name}:begin -->", f"<!-- results:{name}:end -->"
-    readme = REPO / "README.md"
-    head, rest = readme.read_text().split(begin)
-    _, tail = rest.split(end)
-    readme.write_text(f"{head}{begin}\n{text}\n{end}{tail}")
+    pages = [page for page in [REPO / "README.md", *sorted((REPO / "docs").rglob("*.md"))] if begin in page.read_text()]
+    if not pages:
+        raise SystemExit(f"no page holds the marker {begin}")
+    for page in pages:
+        shown = text
+        if page.parent != REPO:
+            figures = os.path.relpath(REPO / "docs" / "results", page.parent)
+            shown = text.replace("](benchmarks/results/", "](" + ("" if figures == "." else figures + "/"))
+        head, rest = page.read_text().split(begin)
+        _, tail = rest.split(end)
+        page.write_text(f"{head}{begin}\n{shown}\n{end}{tail}")
 
 
 def timed_run(overrides: list[str], out: Path, budget_s: float, threads: int | None, device: str = "auto") -> dict:

@@ -1,19 +1,23 @@
 """Run `pinnsolve problem=NAME seed=S` with no other override, for each problem and seeds 0, 1, 2;
 write the results table.
 
-    python benchmarks/defaults.py                      # every problem, then README.md's table
+    python benchmarks/defaults.py                      # every problem, then its docs page's table
     python benchmarks/defaults.py poisson helmholtz    # some problems (the others keep their rows)
     python benchmarks/defaults.py --jobs 2             # two runs at a time, one thread each
+    python benchmarks/defaults.py --collect --jobs 2   # the tables again from defaults.json, running nothing
 
 Each run goes to outputs/benchmarks/defaults/NAME/seed_S. The table (mean and worst rel L2 over
 the seeds against the target, the slowest run's time, the commit measured) goes to
-benchmarks/results/defaults.md and between the markers in README.md.
+benchmarks/results/defaults.md and between the markers in its docs page, a few rows of it to the
+README's headline table, and the plots of Burgers' seed-0 run (the getting-started page shows
+them) to benchmarks/results/defaults_burgers_*.png.
 """
 from __future__ import annotations
 
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -23,13 +27,16 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from common import REPO, commit, machine, threads_per_job, write_readme_section
+from common import REPO, commit, machine, threads_per_job, write_section
 
 TARGETS = {
     "burgers": 2e-5, "poisson": 1e-7, "klein_gordon": 1e-6, "helmholtz": 1e-5, "klein_gordon_cubic": 1e-4, "sine_gordon": 1e-6,
     "low_regularity": 3e-3, "oscillatory": 1e-6,
 }
 PROBLEMS = list(TARGETS)
+HEADLINE = ("burgers", "poisson", "helmholtz", "klein_gordon")  # the README's rows
+SHOWN_RUN = ("burgers", 0)  # whose plots the getting-started page shows
+PLOTS = ("solution", "slices", "loss", "error")
 SEEDS = (0, 1, 2)
 TIME_LIMIT_S = 300
 
@@ -74,10 +81,23 @@ def table(results: dict[str, dict], jobs: int) -> str:
     return "\n".join(lines)
 
 
+def headline(results: dict[str, dict]) -> str:
+    lines = ["| problem | rel L2, mean over seeds 0–2 | worst seed | target | wall time (s), slowest |", "|---|---|---|---|---|"]
+    for problem in HEADLINE:
+        runs = results[problem]["runs"]
+        errors = [m["rel_l2"] for m in runs]
+        lines.append(f"| {problem} | {np.mean(errors):.1e} | {max(errors):.1e} | ≤ {TARGETS[problem]:.0e} "
+                     f"| {max(m['process_time_s'] for m in runs):.0f} |")
+    commits = sorted({results[p]["commit"] for p in HEADLINE})
+    lines += ["", f"Measured by `python benchmarks/defaults.py` at commit {', '.join(commits)} (2 cores; the full table says how)."]
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("problems", nargs="*", default=PROBLEMS, help=f"any of {PROBLEMS}")
     parser.add_argument("--jobs", type=int, default=1, help="runs at a time; each gets cores/jobs threads")
+    parser.add_argument("--collect", action="store_true", help="write the tables from benchmarks/results/defaults.json, running nothing")
     args = parser.parse_args()
     unknown = sorted(set(args.problems) - set(PROBLEMS))
     if unknown:
@@ -86,6 +106,9 @@ def main() -> None:
     results_file = REPO / "benchmarks" / "results" / "defaults.json"
     results = json.loads(results_file.read_text()) if results_file.exists() else {}
     results = {p: r for p, r in results.items() if isinstance(r, dict) and "runs" in r}  # older layouts are dropped
+    if args.collect:
+        write_tables(results, args.jobs)
+        return
     tasks = [(p, s) for p in args.problems for s in SEEDS]
     out = REPO / "outputs" / "benchmarks" / "defaults"
     with ThreadPoolExecutor(max_workers=args.jobs) as pool:
@@ -97,9 +120,18 @@ def main() -> None:
     results = {p: results[p] for p in PROBLEMS if p in results}
     results_file.parent.mkdir(parents=True, exist_ok=True)
     results_file.write_text(json.dumps(results, indent=2) + "\n")
-    text = table(results, args.jobs)
+    problem, seed = SHOWN_RUN
+    if problem in args.problems:
+        for plot in PLOTS:
+            shutil.copyfile(out / problem / f"seed_{seed}" / f"{plot}.png", results_file.parent / f"defaults_{problem}_{plot}.png")
+    write_tables(results, args.jobs)
+
+
+def write_tables(results: dict[str, dict], jobs: int) -> None:
+    text = table(results, jobs)
     (REPO / "benchmarks" / "results" / "defaults.md").write_text(text + "\n")
-    write_readme_section("defaults", text)
+    write_section("defaults", text)
+    write_section("headline", headline(results))
 
 
 if __name__ == "__main__":

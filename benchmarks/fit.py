@@ -21,7 +21,7 @@ import sys
 
 import numpy as np
 
-from common import REPO, RESULTS, TWO_AT_A_TIME, commit, machine_two_at_a_time, write_readme_section
+from common import REPO, RESULTS, TWO_AT_A_TIME, commit, machine_two_at_a_time, write_section
 
 sys.path.insert(0, str(REPO))
 from pinnsolve.report.sweep import read_sweep  # noqa: E402
@@ -108,7 +108,7 @@ def main() -> None:
     results_file.write_text(json.dumps(result, indent=1) + "\n")
     text = table(result)
     (RESULTS / "fit.md").write_text(text + "\n")
-    write_readme_section("fit", text)
+    write_section("fit", text)
 
 
 if __name__ == "__main__":

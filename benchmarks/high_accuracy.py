@@ -2,12 +2,12 @@
 targets, each stopped after at most 14 minutes of training so that the whole command stays
 within 15 minutes on 2 cores.
 
-    python benchmarks/high_accuracy.py                  # every preset, then README.md's table
+    python benchmarks/high_accuracy.py                  # every preset, then its docs page's table
     python benchmarks/high_accuracy.py poisson          # one preset (the others keep their rows)
     python benchmarks/high_accuracy.py --collect        # the table and figure from the runs already done
 
 Runs go to outputs/benchmarks/high_accuracy/NAME/seed_0; the table to
-benchmarks/results/high_accuracy.{json,md} and README.md, the curves (rel L2 against training
+benchmarks/results/high_accuracy.{json,md} and the docs page, the curves (rel L2 against training
 time) to benchmarks/results/high_accuracy.png.
 """
 from __future__ import annotations
@@ -18,7 +18,7 @@ import json
 import subprocess
 import sys
 
-from common import REPO, RESULTS, commit, machine, plot_curves, write_readme_section
+from common import REPO, RESULTS, commit, machine, plot_curves, write_section
 
 TARGETS = {"burgers": 1e-6, "helmholtz": 1e-7, "poisson": 1e-9, "klein_gordon": 1e-8}
 BUDGET_S = 840
@@ -91,7 +91,7 @@ def main() -> None:
                 "high-accuracy presets, seed 0")
     text = table(results)
     (RESULTS / "high_accuracy.md").write_text(text + "\n")
-    write_readme_section("high_accuracy", text)
+    write_section("high_accuracy", text)
 
 
 if __name__ == "__main__":

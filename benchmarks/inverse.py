@@ -12,7 +12,7 @@
     python benchmarks/inverse.py --case poisson           # its sweeps (2 jobs at a time, one thread each), then its table
     python benchmarks/inverse.py --case poisson --table   # the table again from benchmarks/results, running nothing
 
-Each case's sweeps go to outputs/benchmarks/inverse/CASE/SWEEP; its table (README.md's "Inverse
+Each case's sweeps go to outputs/benchmarks/inverse/CASE/SWEEP; its table (the inverse tutorial's "Inverse
 problems" section, benchmarks/results/inverse*.{json,md}) gives each setting's identified values and
 relative errors (mean ± std over the seeds), the solution's rel L2 and the wall time of a run,
 against the target of 1 % (Burgers: ν within 1 % and λ1 within 0.5 %) at 1 % noise, under 5
@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 
-from common import REPO, RESULTS, TWO_AT_A_TIME, commit, machine_two_at_a_time, write_readme_section
+from common import REPO, RESULTS, TWO_AT_A_TIME, commit, machine_two_at_a_time, write_section
 
 sys.path.insert(0, str(REPO))
 from pinnsolve.report.sweep import read_sweep  # noqa: E402
@@ -47,7 +47,7 @@ class Case:
     activations: tuple[str, ...]  # the table's rows, in order
     symbols: dict[str, tuple[str, str]]  # parameter: (its symbol, the format of its identified value)
     targets: dict[str, float]  # parameter: the relative error to meet at 1 % noise
-    results: str  # benchmarks/results/RESULTS.{json,md} and the README's marker
+    results: str  # benchmarks/results/RESULTS.{json,md} and the docs page's marker
 
 
 CASES = {
@@ -167,7 +167,7 @@ def main() -> None:
     results_file.write_text(json.dumps(result, indent=1) + "\n")
     text = table(case, result)
     (RESULTS / f"{case.results}.md").write_text(text + "\n")
-    write_readme_section(case.results, text)
+    write_section(case.results, text)
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@
 
 The sweep is `pinnsolve -m problem=poisson seed=0,1,2,3` (the Poisson defaults). One untimed run
 first fills Inductor's cache, so that neither sweep pays the first compilation alone. The wall
-time of each whole command goes to benchmarks/results/launchers.md and README.md.
+time of each whole command goes to benchmarks/results/launchers.md and the sweeps tutorial.
 """
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ import subprocess
 import sys
 import time
 
-from common import REPO, RESULTS, commit, processor, write_readme_section
+from common import REPO, RESULTS, commit, processor, write_section
 
 SWEEP = ["problem=poisson", "seed=0,1,2,3", "trainer.progress_bar=false"]
 LAUNCHERS = {
@@ -52,7 +52,7 @@ def main() -> None:
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "launchers.json").write_text(json.dumps({"commit": measured, "results": results}, indent=1))
     (RESULTS / "launchers.md").write_text(text + "\n")
-    write_readme_section("launchers", text)
+    write_section("launchers", text)
     print(text)
 
 

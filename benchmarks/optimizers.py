@@ -10,13 +10,13 @@ for each run, seeds 0–2.
 Runs go to outputs/benchmarks/optimizers/PROBLEM/METHOD/seed_S. The problems run replace theirs
 in benchmarks/results/optimizers.json (the others keep their last results); from that file come
 optimizers.md, one figure per problem (rel L2 against training time, the mean over seeds of
-log rel L2 with a min–max band) and README.md's section.
+log rel L2 with a min–max band) and its docs page's section.
 """
 from __future__ import annotations
 
 import numpy as np
 
-from common import RESULTS, budgeted_study, plot_curves, study_arguments, time_to_cell, write_readme_section
+from common import RESULTS, budgeted_study, plot_curves, study_arguments, time_to_cell, write_section
 
 from pinnsolve.optim import METHODS
 
@@ -67,7 +67,7 @@ def main() -> None:
     )
     text = report(results)
     (RESULTS / "optimizers.md").write_text(text + "\n")
-    write_readme_section("optimizers", text)
+    write_section("optimizers", text)
 
 
 if __name__ == "__main__":

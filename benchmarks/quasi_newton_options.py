@@ -12,11 +12,11 @@ iterations, SSBroyden2, 8000 residual points redrawn by RAD every 500 iterations
 only matters where the points are redrawn) stopped after the same training-time budget. Runs go
 to outputs/benchmarks/quasi_newton_options/PROBLEM/OPTION/seed_S; the results to
 benchmarks/results/quasi_newton_options.json, from which come the table, one figure per problem
-and README.md's section.
+and its docs page's section.
 """
 from __future__ import annotations
 
-from common import RESULTS, budgeted_study, comparison_report, study_arguments, write_readme_section
+from common import RESULTS, budgeted_study, comparison_report, study_arguments, write_section
 
 PROBLEMS = ["burgers", "poisson", "klein_gordon", "helmholtz", "klein_gordon_cubic"]
 OPTIONS = {
@@ -35,7 +35,7 @@ def main() -> None:
     results = budgeted_study(NAME, "option", {o: OPTIONS[o] for o in args.options}, PROBLEMS, SEEDS, args)
     text = comparison_report(NAME, "option", list(OPTIONS), "defaults", LEVEL, "SSBroyden2", results)
     (RESULTS / f"{NAME}.md").write_text(text + "\n")
-    write_readme_section(NAME, text)
+    write_section(NAME, text)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """Reproducing activation functions on the RAF paper's PDEs, 5 seeds each: the smooth Poisson
 problem and the low-regularity problem on the unit ball in d = 2 … 10 (``--study low_regularity``).
 
-    OMP_NUM_THREADS=1 python benchmarks/raf.py            # every Poisson sweep, then README.md's table
+    OMP_NUM_THREADS=1 python benchmarks/raf.py            # every Poisson sweep, then its docs page's table
     OMP_NUM_THREADS=1 python benchmarks/raf.py glorot_init    # one sweep, then the table from all
     python benchmarks/raf.py --collect                    # the table from the sweeps already run
     python benchmarks/raf.py --iterations 50000 --points 10000   # the authors' budget (a GPU's work)
@@ -25,7 +25,7 @@ import sys
 
 import numpy as np
 
-from common import REPO, RESULTS, TWO_AT_A_TIME, commit, machine_two_at_a_time, read_groups, run_sweep, write_readme_section
+from common import REPO, RESULTS, TWO_AT_A_TIME, commit, machine_two_at_a_time, read_groups, run_sweep, write_section
 
 sys.path.insert(0, str(REPO))
 from pinnsolve.report.sweep import read_sweep  # noqa: E402
@@ -205,7 +205,7 @@ def run_low_regularity(args: argparse.Namespace) -> None:
         results_file.write_text(json.dumps(result, indent=1) + "\n")
     text = low_regularity_table(json.loads(results_file.read_text()))
     (RESULTS / "raf_low_regularity.md").write_text(text + "\n")
-    write_readme_section("raf_low_regularity", text)
+    write_section("raf_low_regularity", text)
 
 
 def main() -> None:
@@ -238,7 +238,7 @@ def main() -> None:
         results_file.write_text(json.dumps(result, indent=2) + "\n")
     text = table(json.loads(results_file.read_text()))
     (RESULTS / "raf.md").write_text(text + "\n")
-    write_readme_section("raf", text)
+    write_section("raf", text)
 
 
 if __name__ == "__main__":

@@ -5,7 +5,7 @@
 
 Runs the experiment's search (20 short N-LAAF trials on Burgers, 2 at a time), then one run of
 the same experiment without the search (the default rate and scale), and writes the best trial
-against it to benchmarks/results/search.md and README.md.
+against it to benchmarks/results/search.md and the Optuna tutorial.
 """
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ import time
 
 import yaml
 
-from common import REPO, RESULTS, commit, processor, write_readme_section
+from common import REPO, RESULTS, commit, processor, write_section
 
 OUT = REPO / "outputs" / "benchmarks" / "search"
 
@@ -74,7 +74,7 @@ def main() -> None:
         (RESULTS / "search.json").write_text(json.dumps(results, indent=1))
     text = table(results)
     (RESULTS / "search.md").write_text(text + "\n")
-    write_readme_section("search", text)
+    write_section("search", text)
     print(text)
 
 

@@ -1,6 +1,6 @@
 """Milliseconds per iteration of each derivative engine, and pinnsolve against DeepXDE side by side.
 
-    python benchmarks/speed.py                 # everything, then README.md's speed tables
+    python benchmarks/speed.py                 # everything, then the speed page's tables
     python benchmarks/speed.py --device cuda   # the same on a GPU (DeepXDE stays on the CPU)
     python benchmarks/speed.py --parts side_by_side   # one part (the other keeps its results)
     python benchmarks/speed.py --collect       # only rewrite the tables from the results file
@@ -37,7 +37,7 @@ os.environ.setdefault("TORCHINDUCTOR_FORCE_DISABLE_CACHES", "1")
 
 import torch  # noqa: E402
 
-from common import REPO, RESULTS, commit, machine, write_readme_section  # noqa: E402
+from common import REPO, RESULTS, commit, machine, write_section  # noqa: E402
 
 RESULTS_FILE = RESULTS / "speed.json"
 ENGINES = ["autograd", "jets", "compiled"]
@@ -384,7 +384,7 @@ def main() -> None:
         RESULTS_FILE.write_text(json.dumps(results, indent=1))
     text = tables(results)
     (RESULTS / "speed.md").write_text(text + "\n")
-    write_readme_section("speed" if results["device"] == "cpu" else f"speed_{results['device']}", text)
+    write_section("speed" if results["device"] == "cpu" else f"speed_{results['device']}", text)
     print(text)
 
 

@@ -14,6 +14,7 @@ import math
 import os
 import sys
 import typing
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
@@ -74,101 +75,150 @@ class Resample(Enum):
 ActivationBase = Enum("ActivationBase", {name: name for name in BASES})  # type: ignore[misc]
 
 
+@dataclass(frozen=True)
+class Rule:
+    """What a key's value must be: ``text`` completes "must be ...", in the error message and in
+    the config reference; ``holds`` checks a value (None: the rule depends on other keys, and
+    :func:`validate` checks it where it has them)."""
+
+    text: str
+    holds: Callable[[Any], bool] | None = None
+
+
+POSITIVE_INTEGER = Rule("a positive integer", lambda v: v > 0)
+NON_NEGATIVE = Rule("≥ 0", lambda v: v >= 0)
+POSITIVE = Rule("positive", lambda v: v > 0)
+POSITIVE_OR_NULL = Rule("positive or null", lambda v: v is None or v > 0)
+PHASE_ITERATIONS = Rule("≥ 0 (0 skips the phase)", lambda v: v >= 0)
+
+
+def key(default: Any = MISSING, doc: str = "", rule: Rule | None = None, factory: Callable[[], Any] | None = None) -> Any:
+    """A schema field with what the config reference says of it: ``doc``, and the ``rule`` its
+    value must follow beyond its type."""
+    metadata = {"doc": doc, "rule": rule}
+    if factory is not None:
+        return field(default_factory=factory, metadata=metadata)
+    return field(default=default, metadata=metadata)
+
+
 @dataclass
 class RADConfig:
     """Residual-based adaptive distribution: keep n_residual of ``candidates`` points with
     probability ∝ |r|^k / mean(|r|^k) + c."""
 
-    candidates: int = 50000
-    k: float = 1.0
-    c: float = 1.0
+    candidates: int = key(50000, "points drawn, of which sampler.n_residual are kept",
+                          Rule("≥ sampler.n_residual (with sampler.resample=rad)"))
+    k: float = key(1.0, "the exponent of |r| in the keeping probability", NON_NEGATIVE)
+    c: float = key(1.0, "the uniform part of the keeping probability", NON_NEGATIVE)
 
 
 @dataclass
 class SamplerConfig:
-    name: SamplerName = MISSING  # type: ignore[valid-type]
-    n_residual: int = MISSING
-    n_boundary: int = MISSING
-    n_initial: int = 0
-    resample: Resample = Resample.none  # redraw the residual points: none, uniform, rad
-    resample_every: int = 0  # ... every this many iterations, in every phase
-    rad: RADConfig = field(default_factory=RADConfig)
+    """Collocation points: how they are drawn, how many, and whether they are redrawn."""
+
+    name: SamplerName = key(doc="the point family, from the unit cube")  # type: ignore[valid-type]
+    n_residual: int = key(doc="points inside the domain, where the residuals are taken", rule=POSITIVE_INTEGER)
+    n_boundary: int = key(doc="points per boundary region (conditions on one region share them)",
+                          rule=Rule("a positive integer where the problem has boundary conditions"))
+    n_initial: int = key(0, "points at the initial time", Rule("a positive integer where the problem has initial conditions"))
+    resample: Resample = key(Resample.none, "redraw the residual points: none, uniform (fresh points) or rad (residual-based)")
+    resample_every: int = key(0, "... every this many iterations, in every phase",
+                              Rule("positive with sampler.resample=uniform or rad, 0 with none"))
+    rad: RADConfig = key(doc="RAD's draw", factory=RADConfig)
 
 
 @dataclass
 class NetworkConfig:
-    name: str = MISSING
-    depth: int = MISSING  # mlp: hidden layers
-    width: int = MISSING
-    blocks: int = 2  # resnet: residual blocks of two layers each
-    init: str = MISSING
-    input_scaling: bool = MISSING
-    per_unknown: bool = False  # a system: one network per unknown instead of one trunk with an output each
+    """The architecture: an MLP, or the RAF authors' residual network."""
+
+    name: str = key(doc="the architecture", rule=Rule(f"one of {sorted(NETWORKS)}"))
+    depth: int = key(doc="mlp: hidden layers", rule=Rule("a positive integer (mlp)"))
+    width: int = key(doc="neurons per hidden layer", rule=POSITIVE_INTEGER)
+    blocks: int = key(2, "resnet: residual blocks of two layers each", Rule("a positive integer (resnet)"))
+    init: str = key(doc="the initial weights: glorot_normal (zero biases) or torch_default (nn.Linear's own)",
+                    rule=Rule(f"one of {sorted(INITIALISERS)}", lambda v: v in INITIALISERS))
+    input_scaling: bool = key(doc="map the inputs from the domain's box onto [−1, 1]")
+    per_unknown: bool = key(False, "a system: one network per unknown instead of one trunk with an output each")
 
 
 # the values live in conf/trainer/*.yaml; these say only what each key must be
 @dataclass
 class AdamConfig:
-    iterations: int = MISSING
-    lr: float = MISSING
-    decay_rate: float = MISSING
-    decay_steps: int = MISSING
-    weight_decay: float = MISSING
+    """The first-order phase."""
+
+    iterations: int = key(doc="Adam steps", rule=PHASE_ITERATIONS)
+    lr: float = key(doc="the learning rate", rule=POSITIVE)
+    decay_rate: float = key(doc="the rate is multiplied by this ...", rule=Rule("in (0, 1]", lambda v: 0 < v <= 1))
+    decay_steps: int = key(doc="... every this many steps", rule=POSITIVE_INTEGER)
+    weight_decay: float = key(doc="L2 weight decay", rule=NON_NEGATIVE)
 
 
 @dataclass
 class LineSearchConfig:
-    c1: float = MISSING
-    c2: float = MISSING
-    max_evals: int = MISSING
+    """The strong-Wolfe line search of the quasi-Newton phase."""
+
+    c1: float = key(doc="sufficient decrease", rule=Rule("in (0, 1)", lambda v: 0 < v < 1))
+    c2: float = key(doc="curvature", rule=Rule("in (c1, 1)"))
+    max_evals: int = key(doc="loss evaluations per iteration at most", rule=POSITIVE_INTEGER)
 
 
 @dataclass
 class QuasiNewtonConfig:
-    method: QuasiNewtonMethod = MISSING  # type: ignore[valid-type]
-    iterations: int = MISSING
-    history_size: int = MISSING  # lbfgs only
-    loss_transform: LossTransform = MISSING
-    reset_on_resample: bool = MISSING
-    line_search: LineSearchConfig = field(default_factory=LineSearchConfig)
+    """The quasi-Newton phase, after Adam."""
+
+    method: QuasiNewtonMethod = key(doc="the method (see the optimizers' reference)")  # type: ignore[valid-type]
+    iterations: int = key(doc="quasi-Newton iterations", rule=PHASE_ITERATIONS)
+    history_size: int = key(doc="lbfgs only: the (s, y) pairs kept", rule=POSITIVE_INTEGER)
+    loss_transform: LossTransform = key(doc="minimise the loss L itself, √L or log L")
+    reset_on_resample: bool = key(doc="forget the curvature each time the points are redrawn")
+    line_search: LineSearchConfig = key(doc="the line search", factory=LineSearchConfig)
 
 
 @dataclass
 class TrainerConfig:
-    adam: AdamConfig = field(default_factory=AdamConfig)
-    quasi_newton: QuasiNewtonConfig = field(default_factory=QuasiNewtonConfig)
-    loss_weights: dict[str, float] = field(default_factory=dict)
-    condition_loss: ConditionLoss = MISSING  # type: ignore[valid-type]
-    log_every: int = 100
-    target_rel_l2: Optional[float] = None
-    time_budget_s: Optional[float] = None
-    divergence_factor: Optional[float] = MISSING
-    checkpoint_every: int = MISSING
-    progress_bar: bool = True
+    """The two phases, the loss's weights, records, stopping and checkpoints."""
+
+    adam: AdamConfig = key(doc="the first-order phase", factory=AdamConfig)
+    quasi_newton: QuasiNewtonConfig = key(doc="the quasi-Newton phase", factory=QuasiNewtonConfig)
+    loss_weights: dict[str, float] = key(doc="a weight per loss component, by name (not given: 1)", rule=Rule("each ≥ 0"),
+                                         factory=dict)
+    condition_loss: ConditionLoss = key(  # type: ignore[valid-type]
+        doc="per_condition: a mean square per condition; pooled: one mean over all the conditions' points"
+    )
+    log_every: int = key(100, "record the loss components and rel L2 every this many iterations", POSITIVE_INTEGER)
+    target_rel_l2: Optional[float] = key(None, "stop once a record's rel L2 is at most this", POSITIVE_OR_NULL)
+    time_budget_s: Optional[float] = key(None, "stop after this much training time", POSITIVE_OR_NULL)
+    divergence_factor: Optional[float] = key(
+        doc="diverged once the loss exceeds this × the initial loss (null: only a NaN or infinite loss)",
+        rule=Rule("> 1 or null", lambda v: v is None or v > 1),
+    )
+    checkpoint_every: int = key(doc="write checkpoint.pt every this many iterations, and at the end of each phase",
+                                rule=Rule("≥ 0 (0: at the end of each phase only)", lambda v: v >= 0))
+    progress_bar: bool = key(True, "a progress bar on a terminal (never into a pipe or a file)")
 
 
 @dataclass
 class InverseConfig:
     """Coefficients of the problem identified from measurements of its solution."""
 
-    parameters: list[str] = field(default_factory=list)  # of the problem's coefficients
-    init: list[float] = field(default_factory=list)  # starting values, one per parameter; empty: 0 each, or 1 if positive
-    positive: list[str] = field(default_factory=list)  # identified as exp(θ), so they stay positive
-    observations: int = 0  # points drawn from the reference solution (the run's seed)
-    noise: float = 0.0  # Gaussian noise added to them, times the values' standard deviation
-    data: Optional[str] = None  # or the user's measurements: .npz or .csv with the variables and u
+    parameters: list[str] = key(doc="of the problem's coefficients", rule=Rule("distinct coefficients of the problem"), factory=list)
+    init: list[float] = key(doc="starting values, one per parameter; empty: 0 each, or 1 if positive",
+                            rule=Rule("one value per parameter, not the true one"), factory=list)
+    positive: list[str] = key(doc="identified as exp(θ), so they stay positive", rule=Rule("among inverse.parameters"), factory=list)
+    observations: int = key(0, "points drawn from the reference solution (the run's seed)", NON_NEGATIVE)
+    noise: float = key(0.0, "Gaussian noise added to them, times the values' standard deviation", NON_NEGATIVE)
+    data: Optional[str] = key(None, "or the user's measurements: .npz or .csv with the variables and u")
 
 
 @dataclass
 class LoggerConfig:
-    """An experiment tracker the run streams its records and final metrics to, besides its own
-    files (``name``: none, tensorboard or mlflow)."""
+    """An experiment tracker the run streams its records and final metrics to, besides its own files."""
 
-    name: str = "none"
-    log_dir: Optional[str] = None  # tensorboard: the event files' folder; null: the run directory's tensorboard/
-    tracking_uri: Optional[str] = None  # mlflow: server or store; null: MLFLOW_TRACKING_URI, else MLflow's default
-    experiment: Optional[str] = None  # mlflow: the experiment the run joins; null: pinnsolve
-    run_name: Optional[str] = None  # mlflow: null: the run directory as given, else the problem's name
+    name: str = key("none", "none, tensorboard or mlflow")
+    log_dir: Optional[str] = key(None, "tensorboard: the event files' folder; null: the run directory's tensorboard/")
+    tracking_uri: Optional[str] = key(None, "mlflow: server or store; null: MLFLOW_TRACKING_URI, else MLflow's default")
+    experiment: Optional[str] = key(None, "mlflow: the experiment the run joins; null: pinnsolve")
+    run_name: Optional[str] = key(None, "mlflow: null: the run directory as given, else the problem's name")
 
 
 # which logger each of LoggerConfig's own keys belongs to
@@ -177,47 +227,51 @@ LOGGER_KEYS = {"log_dir": "tensorboard", "tracking_uri": "mlflow", "experiment":
 
 @dataclass
 class Config:
-    problem: Any = MISSING
-    activation: Any = MISSING
-    sampler: SamplerConfig = field(default_factory=SamplerConfig)
-    network: NetworkConfig = field(default_factory=NetworkConfig)
-    trainer: TrainerConfig = field(default_factory=TrainerConfig)
-    inverse: InverseConfig = field(default_factory=InverseConfig)
-    logger: LoggerConfig = field(default_factory=LoggerConfig)
-    precision: Precision = Precision.float64
-    derivatives: Derivatives = Derivatives.auto
-    device: Device = Device.auto
-    seed: int = 0
+    problem: Any = key(doc="the PDE and its own parameters: a group of its own")
+    activation: Any = key(doc="the hidden layers' activations: a group of its own")
+    sampler: SamplerConfig = key(doc="collocation points", factory=SamplerConfig)
+    network: NetworkConfig = key(doc="the architecture", factory=NetworkConfig)
+    trainer: TrainerConfig = key(doc="the phases and the loss", factory=TrainerConfig)
+    inverse: InverseConfig = key(doc="identified coefficients", factory=InverseConfig)
+    logger: LoggerConfig = key(doc="an experiment tracker", factory=LoggerConfig)
+    precision: Precision = key(Precision.float64, "float64 or float32")
+    derivatives: Derivatives = key(Derivatives.auto, "the derivative engine: auto (the fastest for the model and run), autograd, jets, compiled")
+    device: Device = key(Device.auto, "auto (CUDA if available), cpu, cuda")
+    seed: int = key(0, "the initial weights and every sample", Rule("an integer in [0, 2^63)", lambda v: 0 <= v < 2**63))
 
 
 @dataclass
 class FixedActivationConfig:
-    name: str = "fixed"
-    base: ActivationBase = MISSING  # type: ignore[valid-type]
+    """A fixed σ."""
+
+    name: str = key("fixed", "fixed")
+    base: ActivationBase = key(doc="σ")  # type: ignore[valid-type]
 
 
 @dataclass
 class AdaptiveActivationConfig:
     """σ(n·a·x) with trainable slopes a (``name``: global, layer_wise or neuron_wise)."""
 
-    name: str = MISSING
-    base: ActivationBase = MISSING  # type: ignore[valid-type]
-    scale: Any = MISSING  # n: a number, or a list with one per hidden layer (layer_wise, neuron_wise)
-    init: Optional[float] = None  # the slopes' initial value a; null: 1/n, so that n·a = 1
-    slope_recovery: bool = MISSING
-    slope_recovery_weight: float = MISSING
+    name: str = key(doc="global (one slope), layer_wise (one per layer), neuron_wise (one per neuron), each with or without _sr")
+    base: ActivationBase = key(doc="σ")  # type: ignore[valid-type]
+    scale: Any = key(doc="n: a number, or a list with one per hidden layer (layer_wise, neuron_wise)",
+                     rule=Rule("≥ 1 (the paper's n), or a list of such numbers, one per hidden layer"))
+    init: Optional[float] = key(None, "the slopes' initial value a; null: 1/n, so that n·a = 1",
+                                Rule("positive or null (1/scale)", lambda v: v is None or v > 0))
+    slope_recovery: bool = key(doc="add the slope recovery term S(a) to the loss")
+    slope_recovery_weight: float = key(doc="its weight", rule=NON_NEGATIVE)
 
 
 @dataclass
 class RAFActivationConfig:
     """Reproducing activation functions built from ``basis``, in the form ``mode``."""
 
-    name: str = "raf"
-    mode: RAFMode = MISSING
-    basis: list[BasisName] = MISSING
-    gaussian_width: float = MISSING  # s in exp(−x²/(2s²))
-    alpha_init: Optional[float] = None  # learnable: α at the start; null: 1/len(basis)
-    beta_init: float = MISSING  # learnable: β at the start
+    name: str = key("raf", "raf")
+    mode: RAFMode = key(doc="how the basis functions combine per neuron")
+    basis: list[BasisName] = key(doc="the basis functions", rule=Rule("a non-empty list", lambda v: len(v) > 0))
+    gaussian_width: float = key(doc="s in exp(−x²/(2s²))", rule=Rule("≥ 1e-3", lambda v: v >= 1e-3))
+    alpha_init: Optional[float] = key(None, "learnable: α at the start; null: 1/len(basis)")
+    beta_init: float = key(doc="learnable: β at the start")
 
 
 ACTIVATION_SCHEMAS: dict[str, type] = {
@@ -434,6 +488,24 @@ def _require(condition: bool, key: str, rule: str, value: Any) -> None:
         raise ConfigError(f"{key}: must be {rule}, got {value!r}")
 
 
+def check_rules(node: DictConfig, schema: type, key: str = "") -> None:
+    """Every value set in ``node`` follows its field's :class:`Rule` in ``schema``, and so on into
+    the fields that are schemas themselves (rules that depend on other keys are validate's)."""
+    hints = typing.get_type_hints(schema)
+    for f in dataclasses.fields(schema):
+        if f.name not in node or OmegaConf.is_missing(node, f.name):
+            continue
+        dotted = f"{key}.{f.name}" if key else f.name
+        value = node[f.name]
+        if dataclasses.is_dataclass(hints[f.name]) and isinstance(value, DictConfig):
+            check_rules(value, hints[f.name], dotted)
+            continue
+        rule = f.metadata.get("rule")
+        if rule is not None and rule.holds is not None:
+            shown = OmegaConf.to_container(value) if OmegaConf.is_config(value) else value
+            _require(rule.holds(shown), dotted, rule.text, shown)
+
+
 def problem_from_config(cfg: DictConfig) -> Problem:
     """The problem that ``cfg.problem`` describes, its fields checked against the problem's schema."""
     cls = problem_class(cfg.problem)
@@ -470,8 +542,6 @@ def check_inverse(inverse: DictConfig, problem: Problem) -> None:
     start = inverse_start(inverse)
     for name in inverse.positive:
         _require(start[name] > 0, "inverse.init", f"positive for {name} (it is identified as exp(θ))", start[name])
-    _require(inverse.observations >= 0, "inverse.observations", "≥ 0", inverse.observations)
-    _require(inverse.noise >= 0, "inverse.noise", "≥ 0", inverse.noise)
     if inverse.data is not None and inverse.observations:
         raise ConfigError("inverse.data: measurements come from a file or are drawn (inverse.observations), not both")
     if inverse.noise and not inverse.observations:
@@ -603,26 +673,17 @@ def validate(cfg: DictConfig) -> Settings:
     pinnsolve cannot run with (``cfg`` may hold Hydra's own node, ``hydra``, which is Hydra's to check)."""
     check_keys(cfg, Config, ignore=("hydra", "problem", "activation"))
     check_finite(OmegaConf.to_container(OmegaConf.masked_copy(cfg, [k for k in cfg if k != "hydra"]), resolve=True))
-    _require(0 <= cfg.seed < 2**63, "seed", "an integer in [0, 2^63)", cfg.seed)
+    check_rules(cfg, Config)
     problem = problem_from_config(cfg)
     activation = activation_config(cfg)
     if activation.name in SLOPE_VARIANTS:
         check_scale(activation, cfg.network.depth if cfg.network.name == "mlp" else 2 * cfg.network.blocks)
-        _require(
-            activation.init is None or activation.init > 0, "activation.init", "positive or null (1/scale)", activation.init
-        )
-        _require(
-            activation.slope_recovery_weight >= 0,
-            "activation.slope_recovery_weight",
-            "≥ 0",
-            activation.slope_recovery_weight,
-        )
+    # RAF's gaussian_width ≥ 1e-3: narrower, the Gaussian basis is zero at every point but its
+    # centre's (and 1/width² overflows)
+    check_rules(activation, ACTIVATION_SCHEMAS[activation.name], "activation")
     network = _choice(cfg.network, "network", NETWORKS)
     s, n, t = cfg.sampler, cfg.network, cfg.trainer
     if activation.name == "raf":
-        _require(len(activation.basis) > 0, "activation.basis", "a non-empty list", list(activation.basis))
-        # narrower, the Gaussian basis is zero at every point but its centre's (and 1/width² overflows)
-        _require(activation.gaussian_width >= 1e-3, "activation.gaussian_width", "≥ 1e-3", activation.gaussian_width)
         if activation.mode == RAFMode.partition:
             _require(
                 n.width >= len(activation.basis),
@@ -636,7 +697,6 @@ def validate(cfg: DictConfig) -> Settings:
         except ValueError as error:
             raise ConfigError(f"problem.hard_bc: {error}") from None
     check_regions(problem, cfg.problem.name)
-    _require(s.n_residual > 0, "sampler.n_residual", "a positive integer", s.n_residual)
     for kind in {c.region.kind for c in soft_conditions(problem, hard_bc(cfg))} - {"points"}:
         key = f"n_{kind}"
         _require(s[key] > 0, f"sampler.{key}", f"a positive integer ({cfg.problem.name} has {kind} conditions)", s[key])
@@ -657,33 +717,13 @@ def validate(cfg: DictConfig) -> Settings:
         _require(
             s.rad.candidates >= s.n_residual, "sampler.rad.candidates", f"≥ sampler.n_residual ({s.n_residual})", s.rad.candidates
         )
-        _require(s.rad.k >= 0, "sampler.rad.k", "≥ 0", s.rad.k)
-        _require(s.rad.c >= 0, "sampler.rad.c", "≥ 0", s.rad.c)
-    _require(n.width > 0, "network.width", "a positive integer", n.width)
-    _require(n.init in INITIALISERS, "network.init", f"one of {sorted(INITIALISERS)}", n.init)
     if network == "mlp":
         _require(n.depth > 0, "network.depth", "a positive integer", n.depth)
     else:
         _require(n.blocks > 0, "network.blocks", "a positive integer", n.blocks)
         _require(n.width >= problem.domain.dim, "network.width", f"≥ the input dimension {problem.domain.dim} (resnet)", n.width)
-    for phase in ("adam", "quasi_newton"):
-        iterations = t[phase].iterations
-        _require(iterations >= 0, f"trainer.{phase}.iterations", "≥ 0 (0 skips the phase)", iterations)
-    _require(t.adam.lr > 0, "trainer.adam.lr", "positive", t.adam.lr)
-    _require(0 < t.adam.decay_rate <= 1, "trainer.adam.decay_rate", "in (0, 1]", t.adam.decay_rate)
-    _require(t.adam.decay_steps > 0, "trainer.adam.decay_steps", "a positive integer", t.adam.decay_steps)
-    _require(t.adam.weight_decay >= 0, "trainer.adam.weight_decay", "≥ 0", t.adam.weight_decay)
-    q = t.quasi_newton
-    _require(q.history_size > 0, "trainer.quasi_newton.history_size", "a positive integer", q.history_size)
-    ls = q.line_search
-    _require(0 < ls.c1 < 1, "trainer.quasi_newton.line_search.c1", "in (0, 1)", ls.c1)
+    ls = t.quasi_newton.line_search
     _require(ls.c1 < ls.c2 < 1, "trainer.quasi_newton.line_search.c2", f"in (c1, 1) = ({ls.c1}, 1)", ls.c2)
-    _require(ls.max_evals > 0, "trainer.quasi_newton.line_search.max_evals", "a positive integer", ls.max_evals)
-    _require(t.log_every > 0, "trainer.log_every", "a positive integer", t.log_every)
-    for key in ("target_rel_l2", "time_budget_s"):
-        _require(t[key] is None or t[key] > 0, f"trainer.{key}", "positive or null", t[key])
-    _require(t.divergence_factor is None or t.divergence_factor > 1, "trainer.divergence_factor", "> 1 or null", t.divergence_factor)
-    _require(t.checkpoint_every >= 0, "trainer.checkpoint_every", "≥ 0 (0: at the end of each phase only)", t.checkpoint_every)
     for name, weight in t.loss_weights.items():
         _require(weight >= 0, f"trainer.loss_weights.{name}", "≥ 0", weight)
     check_inverse(cfg.inverse, problem)

@@ -1,6 +1,6 @@
-"""A problem written as the README says runs through the whole pipeline, with no engine change:
-one registered in the package, and the tutorial's, in a file of the user's, run by the README's
-own commands."""
+"""A problem written as the docs say runs through the whole pipeline, with no engine change:
+one registered in the package, and the tutorial's, in a file of the user's, run by the
+tutorial page's own commands."""
 import json
 import math
 import os
@@ -90,17 +90,19 @@ REPO = Path(__file__).resolve().parents[1]
 TUTORIAL = REPO / "examples" / "own_pde"
 
 
-def test_the_tutorials_problem_is_shown_in_the_readme_as_it_is_in_its_file():
-    readme = (REPO / "README.md").read_text()
-    shown = readme.split("### Tutorial: a heat equation on an L-shaped plate")[1].split("```python\n")[1].split("```")[0]
+TUTORIAL_PAGE = REPO / "docs" / "tutorials" / "own-pde.md"
+
+
+def test_the_tutorials_problem_is_shown_in_the_docs_as_it_is_in_its_file():
+    page = TUTORIAL_PAGE.read_text()
+    shown = page.split("## Tutorial: a heat equation on an L-shaped plate")[1].split("```python\n")[1].split("```")[0]
     source = (TUTORIAL / "heat.py").read_text()
-    # the README shows the class; the file's layout may break its lines differently
+    # the page shows the class; the file's layout may break its lines differently
     assert " ".join(shown.split()) in " ".join(source.split())
 
 
 def test_the_tutorial_runs_as_written_from_the_command_line_and_from_python(tmp_path):
-    readme = (REPO / "README.md").read_text()
-    block = readme.split("<!-- tutorial:own-pde:begin -->")[1].split("<!-- tutorial:own-pde:end -->")[0]
+    block = TUTORIAL_PAGE.read_text().split("<!-- tutorial:own-pde:begin -->")[1].split("<!-- tutorial:own-pde:end -->")[0]
     commands = re.search(r"```bash\n(.*?)```", block, re.S).group(1).strip().splitlines()
     assert commands[0].startswith("pinnsolve --config-dir my_conf problem=heat")
     workdir = tmp_path / "own_pde"  # a copy, so that the runs write nothing into the repository

@@ -1,6 +1,7 @@
-"""README numbers that match the code: the defaults table names the commit it was measured on, and
-the code that decides those numbers (the training engine, the problems, the configs) must be as it
-was then. Change any of it and this fails until `python benchmarks/defaults.py` is rerun."""
+"""Published numbers that match the code: the defaults table (docs/results/defaults.md, and the
+README's rows of it) names the commit it was measured on, and the code that decides those numbers
+(the training engine, the problems, the configs) must be as it was then. Change any of it and this
+fails until `python benchmarks/defaults.py` is rerun."""
 import re
 import subprocess
 from pathlib import Path
@@ -19,10 +20,26 @@ ENGINE = [
 NOT_ENGINE = [":(exclude)conf/hydra", ":(exclude,glob)conf/experiment/*/**"]
 
 
+def section(page: Path, name: str) -> str:
+    return page.read_text().split(f"<!-- results:{name}:begin -->")[1].split(f"<!-- results:{name}:end -->")[0]
+
+
+def test_the_readmes_headline_rows_are_the_defaults_tables():
+    table = section(REPO / "docs" / "results" / "defaults.md", "defaults")
+    headline = section(REPO / "README.md", "headline")
+    def cells(line: str) -> list[str]:
+        return [cell.strip() for cell in line.strip().strip("|").split("|")]
+
+    rows = [cells(line) for line in headline.splitlines() if line.startswith("| ") and not line.startswith("| problem")]
+    assert len(rows) >= 3
+    full = {cells(line)[0]: cells(line) for line in table.splitlines() if line.startswith("| ")}
+    for problem, mean, worst, *_ in rows:
+        assert f"{float(full[problem][2]):.1e}" == mean and f"{float(full[problem][3]):.1e}" == worst, problem
+    assert re.search(r"commit ([0-9a-f]{7,40})", headline).group(1) in table
+
+
 def test_the_defaults_table_was_measured_on_the_engine_as_it_is():
-    readme = (REPO / "README.md").read_text()
-    section = readme.split("<!-- results:defaults:begin -->")[1].split("<!-- results:defaults:end -->")[0]
-    measured = re.search(r"commit ([0-9a-f]{7,40})(\+changes)?", section)
+    measured = re.search(r"commit ([0-9a-f]{7,40})(\+changes)?", section(REPO / "docs" / "results" / "defaults.md", "defaults"))
     assert measured, "the defaults table names no commit"
     assert not measured.group(2), "the defaults table was measured on uncommitted changes"
     for path in ENGINE:
