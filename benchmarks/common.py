@@ -87,6 +87,22 @@ def write_section(name: str, text: str) -> None:
         page.write_text(f"{head}{begin}\n{shown}\n{end}{tail}")
 
 
+def build(overrides: list[str]):
+    """A run assembled as `pinnsolve OVERRIDES` would, in this process (nothing written)."""
+    from hydra import compose, initialize_config_module
+    from omegaconf import open_dict
+
+    from pinnsolve.assemble import assemble
+    from pinnsolve.config import register_configs
+
+    register_configs()
+    with initialize_config_module(config_module="pinnsolve.conf", version_base="1.3"):
+        cfg = compose(config_name="config", overrides=overrides)
+    with open_dict(cfg):
+        cfg.pop("hydra", None)
+    return assemble(cfg)
+
+
 def timed_run(overrides: list[str], out: Path, budget_s: float, threads: int | None, device: str = "auto") -> dict:
     """``pinnsolve OVERRIDES`` stopped after ``budget_s`` seconds of training (the quasi-Newton
     phase is given more iterations than fit), into ``out``. Returns its metrics and its history

@@ -37,7 +37,7 @@ os.environ.setdefault("TORCHINDUCTOR_FORCE_DISABLE_CACHES", "1")
 
 import torch  # noqa: E402
 
-from common import REPO, RESULTS, commit, machine, write_section  # noqa: E402
+from common import REPO, RESULTS, build, commit, machine, write_section  # noqa: E402
 
 RESULTS_FILE = RESULTS / "speed.json"
 ENGINES = ["autograd", "jets", "compiled"]
@@ -49,21 +49,6 @@ BLOCKS, ADAM_STEPS, QN_STEPS = 7, 20, 5
 PARTS = ["per_iteration", "side_by_side"]
 LBFGS_CHUNK = 100
 SEED = 0  # both tools' (pinnsolve's seed=0 is its default)
-
-
-def build(overrides: list[str]):
-    from hydra import compose, initialize_config_module
-    from omegaconf import open_dict
-
-    from pinnsolve.assemble import assemble
-    from pinnsolve.config import register_configs
-
-    register_configs()
-    with initialize_config_module(config_module="pinnsolve.conf", version_base="1.3"):
-        cfg = compose(config_name="config", overrides=overrides)
-    with open_dict(cfg):
-        cfg.pop("hydra", None)
-    return assemble(cfg)
 
 
 class Timed:
