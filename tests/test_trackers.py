@@ -147,3 +147,12 @@ def test_an_mlflow_store_that_cannot_be_opened_refuses_the_run_and_keeps_the_ear
     assert {name: after.get(name) for name in before if name != "pinnsolve.log"} == {
         name: data for name, data in before.items() if name != "pinnsolve.log"
     }
+
+
+def test_a_tensorboard_folder_holding_other_files_is_not_a_runs_and_is_left_alone(tmp_path, monkeypatch, capsys):
+    out = tmp_path / "run"
+    (out / "tensorboard").mkdir(parents=True)
+    (out / "tensorboard" / "notes.txt").write_text("mine")
+    status, stderr = pinnsolve_in_process([*ARGS, "logger=tensorboard", f"hydra.run.dir={out}"], monkeypatch, capsys)
+    assert status == 2 and "holds files that are not a pinnsolve run's (tensorboard/)" in stderr
+    assert (out / "tensorboard" / "notes.txt").read_text() == "mine"
