@@ -37,8 +37,7 @@ def _command(command: str, load: Callable[[], Callable[[], Any]]) -> Any:
     # lost, and a KeyboardInterrupt raised inside an import can be swallowed by a library that
     # catches everything (seen once in the test suite: the command then ran on and exited 0).
     def stop_loading(signum: int, frame: Any) -> None:
-        sys.stderr.write(f"{command}: interrupted (SIGINT)\n")
-        sys.stderr.flush()
+        _say_interrupted(command)
         os._exit(130)
 
     previous = signal.signal(signal.SIGINT, stop_loading)
@@ -49,5 +48,10 @@ def _command(command: str, load: Callable[[], Callable[[], Any]]) -> Any:
     try:
         return main()
     except KeyboardInterrupt:
-        sys.stderr.write(f"{command}: interrupted (SIGINT)\n")
+        _say_interrupted(command)
         sys.exit(130)
+
+
+def _say_interrupted(command: str) -> None:
+    sys.stderr.write(f"{command}: interrupted (SIGINT)\n")
+    sys.stderr.flush()

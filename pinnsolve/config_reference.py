@@ -65,11 +65,14 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def rows(schema: type, values: DictConfig | None, prefix: str) -> list[str]:
-    """One table row per key of ``schema`` (nested schemas' keys as ``a.b``), its default from ``values``."""
+def rows(schema: type, values: DictConfig | None, prefix: str, names: set[str] | None = None) -> list[str]:
+    """One table row per key of ``schema`` (or of its fields ``names``; nested schemas' keys as
+    ``a.b``), its default from ``values``."""
     hints = typing.get_type_hints(schema)
     out = []
     for f in dataclasses.fields(schema):
+        if names is not None and f.name not in names:
+            continue
         dotted = f"{prefix}{f.name}"
         value = values.get(f.name) if values is not None and f.name in values and not OmegaConf.is_missing(values, f.name) else None
         if dataclasses.is_dataclass(hints[f.name]):
@@ -120,10 +123,8 @@ def markdown() -> str:
         "",
         *HEADER,
     ]
-    for f in dataclasses.fields(Config):
-        if f.name in SKIPPED or dataclasses.is_dataclass(hints[f.name]):
-            continue
-        lines += rows_for_field(f, hints[f.name], plain)
+    top_level = {f.name for f in dataclasses.fields(Config) if f.name not in SKIPPED and not dataclasses.is_dataclass(hints[f.name])}
+    lines += rows(Config, plain, "", top_level)
     for group in GROUPS:
         schema = hints[group]
         lines += ["", f"## `{group}`", "", (schema.__doc__ or "").strip().replace("\n    ", " "), ""]
@@ -155,12 +156,6 @@ def markdown() -> str:
     lines += ["## `experiment`", "", "Tuned settings, each a file in `conf/experiment/` that sets keys of the groups "
               "above (`experiment=none`: the plain defaults):", "", ", ".join(f"`{name}`" for name in loader_experiments), ""]
     return "\n".join(lines).rstrip() + "\n"
-
-
-def rows_for_field(f: dataclasses.Field, hint: Any, plain: DictConfig) -> list[str]:
-    rule = f.metadata.get("rule")
-    return [f"| `{f.name}` | {_cell(type_name(hint))} | {_cell(shown(plain[f.name]))} | {_cell(rule.text if rule else '')} "
-            f"| {_cell(f.metadata.get('doc', ''))} |"]
 
 
 def _experiments() -> list[str]:

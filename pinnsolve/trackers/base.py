@@ -53,6 +53,16 @@ def scalars(values: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str, 
             yield name, float(value)
 
 
+def measures(row: Mapping[str, Any]) -> Iterator[tuple[str, float]]:
+    """A history row's numbers but its step, ``iteration``."""
+    return ((name, value) for name, value in scalars(row) if name != "iteration")
+
+
+def last_iteration(metrics: Mapping[str, Any]) -> int:
+    """The step a finished run ended at: the iterations of all its phases."""
+    return sum(value for key, value in metrics.items() if key.startswith("iterations_"))
+
+
 def flat(values: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
     """A nested config as one level of ``a.b.c`` keys (lists kept as they are)."""
     out: dict[str, Any] = {}

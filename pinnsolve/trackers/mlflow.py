@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from pinnsolve.trackers.base import Tracker, flat, scalars
+from pinnsolve.trackers.base import Tracker, flat, last_iteration, measures, scalars
 
 RUN_DIR_TAG = "pinnsolve.run_dir"  # how a resumed run finds its MLflow run again
 STATUS = {"completed": "FINISHED", "diverged": "FAILED", "interrupted": "KILLED"}
@@ -63,11 +63,10 @@ class MLflowTracker(Tracker):
             self.client.log_batch(self.run_id, metrics=metrics[start:start + BATCH * 10])
 
     def record(self, row: Mapping[str, Any]) -> None:
-        self._metrics([(name, value) for name, value in scalars(row) if name != "iteration"], int(row["iteration"]))
+        self._metrics(list(measures(row)), int(row["iteration"]))
 
     def finish(self, metrics: Mapping[str, Any], run_dir: Path | None) -> None:
-        step = sum(value for key, value in metrics.items() if key.startswith("iterations_"))
-        self._metrics([(f"final/{name}", value) for name, value in scalars(metrics)], step)
+        self._metrics([(f"final/{name}", value) for name, value in scalars(metrics)], last_iteration(metrics))
         self.client.set_tag(self.run_id, "status", str(metrics.get("status")))
         self.client.set_tag(self.run_id, "stop_reason", str(metrics.get("stop_reason")))
         if run_dir is not None:

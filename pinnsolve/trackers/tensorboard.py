@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from pinnsolve.run_directory import TRACKER_DIR
-from pinnsolve.trackers.base import Tracker, flat, scalars
+from pinnsolve.trackers.base import Tracker, flat, last_iteration, measures, scalars
 
 
 class TensorBoardTracker(Tracker):
@@ -44,13 +44,12 @@ class TensorBoardTracker(Tracker):
 
     def record(self, row: Mapping[str, Any]) -> None:
         step = int(row["iteration"])
-        for name, value in scalars(row):
-            if name != "iteration":
-                self.writer.add_scalar(name, value, step)
+        for name, value in measures(row):
+            self.writer.add_scalar(name, value, step)
         self.writer.flush()
 
     def finish(self, metrics: Mapping[str, Any], run_dir: Path | None) -> None:
-        step = sum(value for key, value in metrics.items() if key.startswith("iterations_"))
+        step = last_iteration(metrics)
         hparams = {key: value if isinstance(value, (int, float, str, bool)) else str(value) for key, value in flat(self.config).items()}
         final = {f"final/{name}": value for name, value in scalars(metrics)}
         # "." : into this run's folder, not a new one beside it
