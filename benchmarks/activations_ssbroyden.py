@@ -6,7 +6,7 @@ fixed tanh on Burgers and Helmholtz, in final error and in time to 1e-4?
     python benchmarks/activations_ssbroyden.py helmholtz --budget 120 --jobs 2
     python benchmarks/activations_ssbroyden.py --collect               # tables and figures from the results file
 
-Each run is `pinnsolve problem=NAME activation=A seed=S` (the problem's defaults: network, points,
+Each run is `pinnsolve experiment=study/NAME activation=A seed=S` (the problem's study settings: network, points,
 1000 Adam iterations, SSBroyden2, resampling) stopped after the same training-time budget,
 seeds 0–2. Runs go to outputs/benchmarks/activations_ssbroyden/PROBLEM/A/seed_S; the problems
 run replace theirs in benchmarks/results/activations_ssbroyden.json, from which come the

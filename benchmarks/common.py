@@ -177,7 +177,8 @@ def study_arguments(description: str, problems: list[str], default_problems: lis
 
 def budgeted_study(name: str, key: str, variants: dict[str, list[str]], problems: list[str], seeds: tuple[int, ...],
                    args: Namespace) -> dict[str, dict]:
-    """Run ``pinnsolve problem=P *OVERRIDES seed=S`` for every problem in ``args.problems``, every
+    """Run ``pinnsolve experiment=study/P *OVERRIDES seed=S`` (the settings the studies pinned, see
+    conf/experiment/study/) for every problem in ``args.problems``, every
     variant (a label and its overrides) and seed with the budget, jobs and device of ``args``
     (unless ``args.collect``), each run recorded with its label under ``key``; the problems run
     replace theirs in benchmarks/results/NAME.json. Returns that file's contents."""
@@ -189,7 +190,7 @@ def budgeted_study(name: str, key: str, variants: dict[str, list[str]], problems
 
     def run(problem: str, label: str, seed: int) -> dict:
         out = REPO / "outputs" / "benchmarks" / name / problem / label / f"seed_{seed}"
-        overrides = [f"problem={problem}", *variants[label], f"seed={seed}"]
+        overrides = [f"experiment=study/{problem}", *variants[label], f"seed={seed}"]
         return {"problem": problem, key: label, "seed": seed, **timed_run(overrides, out, args.budget, threads, args.device)}
 
     tasks = [(p, v, s) for p in args.problems for v in variants for s in seeds]

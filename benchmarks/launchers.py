@@ -2,7 +2,7 @@
 
     python benchmarks/launchers.py     # needs pip install -e ".[launchers]"
 
-The sweep is `pinnsolve -m problem=poisson seed=0,1,2,3` (the Poisson defaults). One untimed run
+The sweep is `pinnsolve -m experiment=study/poisson seed=0,1,2,3` (Poisson's study settings). One untimed run
 first fills Inductor's cache, so that neither sweep pays the first compilation alone. The wall
 time of each whole command goes to benchmarks/results/launchers.md and the sweeps tutorial.
 """
@@ -17,7 +17,7 @@ import time
 
 from common import REPO, RESULTS, commit, processor, write_section
 
-SWEEP = ["problem=poisson", "seed=0,1,2,3", "trainer.progress_bar=false"]
+SWEEP = ["experiment=study/poisson", "seed=0,1,2,3", "trainer.progress_bar=false"]
 LAUNCHERS = {
     "default (one job at a time, 2 threads)": [],
     "joblib, n_jobs=2 (1 thread each)": ["hydra/launcher=joblib", "hydra.launcher.n_jobs=2"],
@@ -39,7 +39,7 @@ def timed_sweep(extra: list[str], name: str) -> dict:
 def main() -> None:
     measured = commit()
     warm = REPO / "outputs" / "benchmarks" / "launchers" / "warm_up"
-    subprocess.run(["pinnsolve", "problem=poisson", "trainer.progress_bar=false", f"hydra.run.dir={warm}"], check=True,
+    subprocess.run(["pinnsolve", "experiment=study/poisson", "trainer.progress_bar=false", f"hydra.run.dir={warm}"], check=True,
                    cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     results = {name: timed_sweep(extra, f"sweep_{i}") for i, (name, extra) in enumerate(LAUNCHERS.items())}
     baseline = next(iter(results.values()))["wall_s"]

@@ -1,5 +1,5 @@
-"""Every quasi-Newton method on every problem: the problem's defaults (network, points, Adam
-phase, resampling) with only `trainer.quasi_newton.method` changed, the same training-time budget
+"""Every quasi-Newton method on every problem: the problem's study settings (experiment=study/PROBLEM:
+network, points, Adam phase, resampling) with only `trainer.quasi_newton.method` changed, the same training-time budget
 for each run, seeds 0–2.
 
     python benchmarks/optimizers.py                              # all problems and methods, 300 s a run
@@ -56,7 +56,7 @@ def report(results: dict[str, dict]) -> str:
             f"Measured by `{entry['command']}` on {entry['machine']}, commit {entry['commit']}, {entry['per_run']}."
         )
     return "\n\n".join(sections) + (
-        "\n\nEach run: the problem's defaults with only `trainer.quasi_newton.method` changed, stopped by `trainer.time_budget_s`."
+        "\n\nEach run: the problem's study settings (`experiment=study/PROBLEM`) with only `trainer.quasi_newton.method` changed, stopped by `trainer.time_budget_s`."
     )
 
 

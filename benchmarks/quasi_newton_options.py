@@ -7,7 +7,7 @@ each time RAD redraws the residual points) and `trainer.quasi_newton.loss_transf
     python benchmarks/quasi_newton_options.py --budget 150 --jobs 2
     python benchmarks/quasi_newton_options.py --collect            # tables and figures from the results file
 
-Each run is `pinnsolve problem=burgers OPTION seed=S` (Burgers' defaults: 4x20 tanh, 1000 Adam
+Each run is `pinnsolve experiment=study/burgers OPTION seed=S` (Burgers' study settings: 4x20 tanh, 1000 Adam
 iterations, SSBroyden2, 8000 residual points redrawn by RAD every 500 iterations; `reset_on_resample`
 only matters where the points are redrawn) stopped after the same training-time budget. Runs go
 to outputs/benchmarks/quasi_newton_options/PROBLEM/OPTION/seed_S; the results to

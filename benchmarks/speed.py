@@ -10,7 +10,7 @@
    interleaved blocks (the median block counts; the machine's noise falls on every engine alike):
    Adam steps and quasi-Newton (SSBroyden2) steps, on (a) DeepXDE's Burgers example setup
    (3 × 20 tanh, 2540 residual + 80 boundary + 160 initial points, t in [0, 0.99], Adam lr 1e-3)
-   in float32 and float64 and (b) every problem's defaults. The first step of each run is timed
+   in float32 and float64 and (b) every problem's study settings (experiment=study/PROBLEM). The first step of each run is timed
    on its own: for ``compiled`` it holds the compilation, done with Inductor's caches off (what a
    fresh machine pays; a warm cache on the same machine cuts it to seconds).
 2. With DeepXDE installed (``pip install -e ".[bench]"``), DeepXDE's own time per Adam iteration
@@ -340,7 +340,7 @@ def main() -> None:
             for precision in ("float32", "float64"):
                 rows += per_iteration(f"(a) {precision}", [*SETUP_A, f"precision={precision}"], args.device)
             for problem in PROBLEMS:
-                rows += per_iteration(f"{problem} defaults", [f"problem={problem}"], args.device)
+                rows += per_iteration(f"study/{problem}", [f"experiment=study/{problem}"], args.device)
             results["per_iteration"] = rows
             results["per_iteration_commit"] = results["commit"]
             RESULTS_FILE.write_text(json.dumps(results, indent=1))
