@@ -30,7 +30,7 @@ import torch
 from common import REPO, commit, machine, threads_per_job, write_section
 
 TARGETS = {
-    "burgers": 2e-5, "poisson": 1e-7, "klein_gordon": 1e-6, "helmholtz": 1e-5, "klein_gordon_cubic": 1e-4, "sine_gordon": 1e-6,
+    "burgers": 5e-6, "poisson": 1e-10, "klein_gordon": 1e-8, "helmholtz": 1e-6, "klein_gordon_cubic": 1e-4, "sine_gordon": 1e-6,
     "low_regularity": 3e-3, "oscillatory": 1e-6,
 }
 PROBLEMS = list(TARGETS)
@@ -44,18 +44,19 @@ TIME_LIMIT_S = 300
 def run(problem: str, seed: int, out: Path, threads: int | None) -> dict:
     command = ["pinnsolve", f"problem={problem}", f"seed={seed}", "trainer.progress_bar=false", f"hydra.run.dir={out}"]
     env = dict(os.environ, **({"OMP_NUM_THREADS": str(threads)} if threads else {}))
-    start = time.perf_counter()
+    launched, start = time.time(), time.perf_counter()
     subprocess.run(command, check=True, cwd=REPO, stdout=subprocess.DEVNULL, env=env)
     metrics = json.loads((out / "metrics.json").read_text())
     metrics["process_time_s"] = time.perf_counter() - start  # includes Python, torch and Hydra start-up
+    metrics["startup_s"] = metrics["training_started_at"] - launched  # imports, composition, assembly, the reference
     metrics["threads"] = int(env.get("OMP_NUM_THREADS", torch.get_num_threads()))
     return metrics
 
 
 def table(results: dict[str, dict], jobs: int) -> str:
     lines = [
-        "| problem | target | rel L2, mean over seeds 0–2 | worst seed | max abs error (worst) | training time (s), slowest | wall time (s), slowest | iterations Adam + quasi-Newton | command |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| problem | target | rel L2, mean over seeds 0–2 | worst seed | max abs error (worst) | time to 1e-3 / 1e-5 (s), slowest | training time (s), slowest | wall time (s), slowest | iterations Adam + quasi-Newton | command |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for problem, entry in results.items():
         runs = entry["runs"]
@@ -65,7 +66,8 @@ def table(results: dict[str, dict], jobs: int) -> str:
         m0 = runs[0]
         lines.append(
             f"| {problem} | ≤ {TARGETS[problem]:.0e} in {TIME_LIMIT_S} s {ok} | {np.mean(errors):.2e} | {worst:.2e} "
-            f"| {max(m['max_abs_error'] for m in runs):.2e} | {max(m['train_time_s'] for m in runs):.0f} "
+            f"| {max(m['max_abs_error'] for m in runs):.2e} | {time_to(runs, '1e-03')} / {time_to(runs, '1e-05')} "
+            f"| {max(m['train_time_s'] for m in runs):.0f} "
             f"| {max(m['process_time_s'] for m in runs):.0f} | {m0['iterations_adam']} + {m0['iterations_quasi_newton']} "
             f"({m0['methods']['quasi_newton']}) | `pinnsolve problem={problem} seed=S` |"
         )
@@ -76,9 +78,22 @@ def table(results: dict[str, dict], jobs: int) -> str:
         f"Measured by `python benchmarks/defaults.py{' --jobs ' + str(jobs) if jobs > 1 else ''}` on "
         f"{machine().split(', torch')[0]}, torch {torch.__version__}, commit {', '.join(commits)}; "
         f"{'/'.join(map(str, threads))} torch thread(s) per run"
-        f"{f', {jobs} runs at a time' if jobs > 1 else ''}. Wall time is the whole command, start-up included; ✓ means every seed met the target within the time."
+        f"{f', {jobs} runs at a time' if jobs > 1 else ''}. Wall time is the whole command, start-up included; the time to an "
+        f"error counts from the command's start too (start-up, then training until a record first shows it); ✓ means every "
+        f"seed met the target within the time."
     )
     return "\n".join(lines)
+
+
+def time_to(runs: list[dict], threshold: str) -> str:
+    """The slowest seed's seconds from the command's start to rel L2 ``threshold``; "not reached"
+    if a seed never got there, "–" for runs measured before their start-up was."""
+    if any("startup_s" not in m for m in runs):
+        return "–"
+    reached = [m["time_to_rel_l2"][threshold] for m in runs]
+    if None in reached:
+        return "not reached"
+    return f"{max(m['startup_s'] + t for m, t in zip(runs, reached)):.0f}"
 
 
 def headline(results: dict[str, dict]) -> str:

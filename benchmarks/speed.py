@@ -20,7 +20,8 @@
    iterations against pinnsolve's Hopf–Cole reference on the 256 × 100 grid; pinnsolve (the
    whole command until it stops at the target, its error checked every 10 iterations) on
    DeepXDE's setup with DeepXDE's trainer (15,000 Adam iterations, then L-BFGS, float32) and with
-   its own (Adam, then SSBroyden2, float64), and with its Burgers defaults on t in [0, 0.99].
+   its own (Adam, then SSBroyden2, float64), and with its Burgers defaults on t in [0, 0.99], before
+   issue 29 (experiment=study/burgers) and now.
 """
 from __future__ import annotations
 
@@ -360,9 +361,11 @@ def main() -> None:
                 "DeepXDE's setup, pinnsolve's trainer (Adam, then SSBroyden2; float64)": pinnsolve_to_target(
                     "deepxde_setup_ssbroyden", [*SETUP_A, "trainer.quasi_newton.iterations=5000"], threads, args.device
                 ),
-                "its Burgers defaults (4 × 20, 8,000 points redrawn by RAD; Adam, then SSBroyden2; float64)": pinnsolve_to_target(
-                    "defaults", ["problem=burgers", "problem.t_max=0.99"], threads, args.device
+                "its Burgers settings before issue 29 (`experiment=study/burgers`: 1,000 Adam iterations first)": pinnsolve_to_target(
+                    "study", ["experiment=study/burgers", "problem.t_max=0.99"], threads, args.device
                 ),
+                "its Burgers defaults (4 × 20, 8,000 points redrawn by RAD; 300 Adam iterations, then SSBroyden2; float64)":
+                    pinnsolve_to_target("defaults", ["problem=burgers", "problem.t_max=0.99"], threads, args.device),
             }
         elif "side_by_side" in args.parts:
             results.pop("deepxde", None)

@@ -96,8 +96,9 @@ def _train(cfg: DictConfig, parts: Assembly, output_dir: Path | None, resume: bo
             })
 
     with tracker:
+        training_started_at = time.time()  # wall clock, so that a caller can tell its own start-up apart
         result = trainer.fit(model, state, checkpoint=save_checkpoint, interrupted=interrupts.reason, on_record=tracker.record)
-        finished = _finished(parts, result, earlier_wall_s, start, warnings)
+        finished = _finished(parts, result, earlier_wall_s, start, training_started_at, warnings)
         if output_dir is not None:
             write(finished, output_dir)
         tracker.finish(finished.metrics, output_dir)
@@ -105,7 +106,8 @@ def _train(cfg: DictConfig, parts: Assembly, output_dir: Path | None, resume: bo
     return finished
 
 
-def _finished(parts: Assembly, result: TrainingResult, earlier_wall_s: float, start: float, warnings: list[str]) -> Finished:
+def _finished(parts: Assembly, result: TrainingResult, earlier_wall_s: float, start: float, training_started_at: float,
+              warnings: list[str]) -> Finished:
     """The trained run's metrics and prediction."""
     problem, model, trainer, settings = parts.problem, parts.model, parts.trainer, parts.settings
     errors = parts.evaluator.errors(model)
@@ -132,6 +134,7 @@ def _finished(parts: Assembly, result: TrainingResult, earlier_wall_s: float, st
         "train_time_s": result.train_time_s,
         "wall_time_s": earlier_wall_s + time.perf_counter() - start,
         "time_to_rel_l2": files.time_to_thresholds(result.history),
+        "training_started_at": training_started_at,
         "seed": settings.seed,
         "precision": plain(settings.precision),
         "device": str(next(model.parameters()).device),
@@ -221,7 +224,8 @@ def open_tracker(settings: Settings, config: dict[str, Any], output_dir: Path | 
 
 
 def resolved(cfg: DictConfig) -> dict[str, Any]:
-    """The config as plain values: what a checkpoint compares to tell its run from another."""
+    """The config as plain values: what a run saves, and (less its ``logger`` node) what a
+    checkpoint compares to tell its run from another."""
     return OmegaConf.to_container(cfg, resolve=True, enum_to_str=True)  # type: ignore[return-value]
 
 

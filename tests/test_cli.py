@@ -24,7 +24,7 @@ VARIABLES = {
     "poisson": ["x", "y"], "helmholtz": ["x", "y"], "sine_gordon": ["x", "y", "t"], "low_regularity": ["x", "y"], "oscillatory": ["x", "y"],
     "fit": ["x"],
 }
-HARD_BC_TUNED = {"poisson", "low_regularity", "oscillatory"}  # whose own experiments set problem.hard_bc
+HARD_BC_TUNED = {"poisson", "klein_gordon", "helmholtz", "low_regularity", "oscillatory"}  # whose own experiments set problem.hard_bc
 CONF = Path(__file__).resolve().parents[1] / "conf"
 
 
@@ -276,7 +276,7 @@ def test_every_experiment_composes_into_a_valid_config_and_sets_no_activation_va
 @pytest.mark.parametrize("problem", ["poisson", "klein_gordon", "helmholtz"])
 def test_a_high_accuracy_experiment_selects_its_problem_and_the_trainer_the_user_names_wins(problem):
     cfg = load_config(f"experiment=high_accuracy/{problem}")
-    default = load_config(f"problem={problem}")
+    default = load_config(f"experiment=study/{problem}")  # the settings it builds on
     assert cfg.problem.name == problem
     assert cfg.trainer.quasi_newton.iterations > default.trainer.quasi_newton.iterations
     assert cfg.sampler.n_residual > default.sampler.n_residual
@@ -311,6 +311,7 @@ def test_help_lists_the_groups_and_their_options(monkeypatch, capsys):
                  "experiment/high_accuracy: burgers, helmholtz, klein_gordon, poisson",
                  "experiment/raf: low_regularity, oscillatory, poisson",
                  "experiment/inverse: burgers, poisson, sine_gordon",
+                 "experiment/study: burgers, helmholtz, klein_gordon, klein_gordon_cubic, poisson",
                  "logger: mlflow, none, tensorboard"):
         assert line in shown, line
 

@@ -25,7 +25,7 @@ from pinnsolve.report import sweep
 from pinnsolve.train import checkpoint
 from pinnsolve.run import run
 
-CLOCKS = {"elapsed_s", "train_time_s", "wall_time_s", "time_to_rel_l2"}
+CLOCKS = {"elapsed_s", "train_time_s", "wall_time_s", "time_to_rel_l2", "training_started_at"}
 # long enough phases that a checkpoint can be caught in either, short enough for a test
 LONG = ["trainer.adam.iterations=400", "trainer.quasi_newton.iterations=120", "trainer.log_every=25",
         "trainer.checkpoint_every=20", "trainer.quasi_newton.method=bfgs", "sampler.resample=rad",
