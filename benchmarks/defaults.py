@@ -68,7 +68,7 @@ def table(results: dict[str, dict], jobs: int) -> str:
             f"| {problem} | ≤ {TARGETS[problem]:.0e} in {TIME_LIMIT_S} s {ok} | {np.mean(errors):.2e} | {worst:.2e} "
             f"| {max(m['max_abs_error'] for m in runs):.2e} | {time_to(runs, '1e-03')} / {time_to(runs, '1e-05')} "
             f"| {max(m['train_time_s'] for m in runs):.0f} "
-            f"| {max(m['process_time_s'] for m in runs):.0f} | {m0['iterations_adam']} + {m0['iterations_quasi_newton']} "
+            f"| {max(m['process_time_s'] for m in runs):.0f} | {spread(runs, 'iterations_adam')} + {spread(runs, 'iterations_quasi_newton')} "
             f"({m0['methods']['quasi_newton']}) | `pinnsolve problem={problem} seed=S` |"
         )
     commits = sorted({entry["commit"] for entry in results.values()})
@@ -83,6 +83,12 @@ def table(results: dict[str, dict], jobs: int) -> str:
         f"seed met the target within the time."
     )
     return "\n".join(lines)
+
+
+def spread(runs: list[dict], key: str) -> str:
+    """The seeds' ``key`` (a count): one number if they agree, else their range."""
+    low, high = min(m[key] for m in runs), max(m[key] for m in runs)
+    return f"{low}" if low == high else f"{low}–{high}"
 
 
 def time_to(runs: list[dict], threshold: str) -> str:
