@@ -87,12 +87,11 @@ def write_section(name: str, text: str) -> None:
         page.write_text(f"{head}{begin}\n{shown}\n{end}{tail}")
 
 
-def build(overrides: list[str]):
-    """A run assembled as `pinnsolve OVERRIDES` would, in this process (nothing written)."""
+def composed(overrides: list[str]):
+    """The config `pinnsolve OVERRIDES` would run, without Hydra's node."""
     from hydra import compose, initialize_config_module
     from omegaconf import open_dict
 
-    from pinnsolve.assemble import assemble
     from pinnsolve.config import register_configs
 
     register_configs()
@@ -100,7 +99,14 @@ def build(overrides: list[str]):
         cfg = compose(config_name="config", overrides=overrides)
     with open_dict(cfg):
         cfg.pop("hydra", None)
-    return assemble(cfg)
+    return cfg
+
+
+def build(overrides: list[str]):
+    """A run assembled as `pinnsolve OVERRIDES` would, in this process (nothing written)."""
+    from pinnsolve.assemble import assemble
+
+    return assemble(composed(overrides))
 
 
 def timed_run(overrides: list[str], out: Path, budget_s: float, threads: int | None, device: str = "auto") -> dict:

@@ -39,7 +39,7 @@ os.environ.setdefault("TORCHINDUCTOR_FORCE_DISABLE_CACHES", "1")
 
 import torch  # noqa: E402
 
-from common import REPO, RESULTS, build, commit, machine, write_section  # noqa: E402
+from common import REPO, RESULTS, build, commit, composed, machine, write_section  # noqa: E402
 
 RESULTS_FILE = RESULTS / "speed.json"
 ENGINES = ["autograd", "jets", "compiled"]
@@ -119,22 +119,18 @@ def startup_worker(launched: float) -> None:
     """Where a fresh process running the Burgers defaults spends its time before the first step:
     Python, the imports and composing the config; the Hopf–Cole reference; the rest of assembling
     the run (compiling the loss, drawing the points)."""
-    from hydra import compose, initialize_config_module
-
     from pinnsolve.assemble import assemble
-    from pinnsolve.config import problem_from_config, register_configs
+    from pinnsolve.config import problem_from_config
 
-    register_configs()
-    with initialize_config_module(config_module="pinnsolve.conf", version_base="1.3"):
-        cfg = compose(config_name="config", overrides=["problem=burgers"])
-    composed = time.time()
+    cfg = composed(["problem=burgers"])
+    configured = time.time()
     problem_from_config(cfg).reference()
     referenced = time.time()
     assemble(cfg)  # computes the reference again, subtracted below
     assembled = time.time()
     print(json.dumps({
-        "imports_and_config_s": composed - launched, "reference_s": referenced - composed,
-        "compile_and_the_rest_s": assembled - referenced - (referenced - composed),
+        "imports_and_config_s": configured - launched, "reference_s": referenced - configured,
+        "compile_and_the_rest_s": assembled - referenced - (referenced - configured),
     }))
 
 
@@ -143,10 +139,8 @@ def startup(threads: int) -> None:
     (the second finds the first's kernels: any later run of the problem)."""
     for label, caches in (("caches off", False), ("caches on, first", True), ("caches on, again", True)):
         # "0", not unset: this file sets it to "1" unless it is set
-        env = dict(os.environ, OMP_NUM_THREADS=str(threads), TORCHINDUCTOR_FORCE_DISABLE_CACHES="0" if caches else "1")
-        out = subprocess.run([sys.executable, __file__, "--startup-worker", str(time.time())], check=True,
-                             capture_output=True, text=True, cwd=REPO, env=env)
-        parts = json.loads(out.stdout.strip().splitlines()[-1])
+        parts = worker(["--startup-worker", str(time.time())], threads,
+                       TORCHINDUCTOR_FORCE_DISABLE_CACHES="0" if caches else "1")
         print(f"{label}: " + ", ".join(f"{name} {seconds:.2f}" for name, seconds in parts.items()))
 
 
@@ -234,8 +228,9 @@ def pinnsolve_worker(engine: str, device: str) -> None:
     print(json.dumps({"adam_ms": statistics.median(blocks), "first_step_s": run.first_step_s}))
 
 
-def worker(arguments: list[str], threads: int) -> dict:
-    env = dict(os.environ, OMP_NUM_THREADS=str(threads), DDE_BACKEND="pytorch")
+def worker(arguments: list[str], threads: int, **environment: str) -> dict:
+    """This file run with ``arguments`` in a fresh process: the JSON of its last line."""
+    env = dict(os.environ, OMP_NUM_THREADS=str(threads), DDE_BACKEND="pytorch", **environment)
     out = subprocess.run([sys.executable, __file__, *arguments], check=True, capture_output=True, text=True, cwd=REPO, env=env)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
