@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, is_dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -105,6 +105,9 @@ def compose_config(*overrides: str, problem: Problem | None = None) -> DictConfi
     values; ``problem.hard_bc=...`` still applies), with ``experiment=none`` unless one is named.
     Raises :class:`ConfigError`."""
     check_overrides(overrides)
+    if problem is not None and not (isinstance(problem, Problem) and is_dataclass(problem)):
+        named = f"; a problem by name is an override: solve('problem={problem}')" if isinstance(problem, str) else ""
+        raise ConfigError(f"problem: an object of a Problem dataclass, got {type(problem).__name__} {problem!r}{named}")
     if problem is not None:
         keys = [o.split("=")[0].lstrip("+~") for o in overrides]
         if "problem" in keys:

@@ -78,6 +78,9 @@ def test_bad_input_is_a_config_error_before_anything_is_written(tmp_path):
         solve("problem=heat", output_dir=tmp_path / "run")
     with pytest.raises(ConfigError, match=r"^experiment=high_acuracy/burgers: no such experiment"):
         solve("experiment=high_acuracy/burgers")
+    with pytest.raises(ConfigError, match=r"^problem: an object of a Problem dataclass, got str 'burgers'; "
+                                          r"a problem by name is an override: solve\('problem=burgers'\)$"):
+        solve(problem="burgers", output_dir=tmp_path / "run")
     assert not (tmp_path / "run").exists()
     with pytest.raises(ConfigError, match=r"^output_dir: .* is a file, so the directory .* cannot be made$"):
         (tmp_path / "file").write_text("")
