@@ -8,6 +8,7 @@ import platform
 import shutil
 import subprocess
 import sys
+import time
 from argparse import ArgumentParser, Namespace, RawDescriptionHelpFormatter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -107,6 +108,22 @@ def build(overrides: list[str]):
     from pinnsolve.assemble import assemble
 
     return assemble(composed(overrides))
+
+
+def command_run(overrides: list[str], out: Path, threads: int | None) -> dict:
+    """``pinnsolve OVERRIDES`` into ``out`` as a user would type it; its metrics, with the whole
+    command's seconds (``process_time_s``: Python, torch and Hydra start-up included), the seconds
+    before training began (``startup_s``: imports, composition, assembly, the reference) and the
+    torch threads it had."""
+    command = ["pinnsolve", *overrides, "trainer.progress_bar=false", f"hydra.run.dir={out}"]
+    env = dict(os.environ, **({"OMP_NUM_THREADS": str(threads)} if threads else {}))
+    launched, start = time.time(), time.perf_counter()
+    subprocess.run(command, check=True, cwd=REPO, stdout=subprocess.DEVNULL, env=env)
+    metrics = json.loads((out / "metrics.json").read_text())
+    metrics["process_time_s"] = time.perf_counter() - start
+    metrics["startup_s"] = metrics["training_started_at"] - launched
+    metrics["threads"] = int(env.get("OMP_NUM_THREADS", torch.get_num_threads()))
+    return metrics
 
 
 def timed_run(overrides: list[str], out: Path, budget_s: float, threads: int | None, device: str = "auto") -> dict:

@@ -16,18 +16,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
-import subprocess
 import sys
-import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
 import torch
 
-from common import REPO, commit, machine, threads_per_job, write_section
+from common import REPO, command_run, commit, machine, threads_per_job, write_section
 
 TARGETS = {
     "burgers": 5e-6, "poisson": 1e-10, "klein_gordon": 1e-8, "helmholtz": 1e-6, "klein_gordon_cubic": 1e-4, "sine_gordon": 1e-6,
@@ -42,15 +39,7 @@ TIME_LIMIT_S = 300
 
 
 def run(problem: str, seed: int, out: Path, threads: int | None) -> dict:
-    command = ["pinnsolve", f"problem={problem}", f"seed={seed}", "trainer.progress_bar=false", f"hydra.run.dir={out}"]
-    env = dict(os.environ, **({"OMP_NUM_THREADS": str(threads)} if threads else {}))
-    launched, start = time.time(), time.perf_counter()
-    subprocess.run(command, check=True, cwd=REPO, stdout=subprocess.DEVNULL, env=env)
-    metrics = json.loads((out / "metrics.json").read_text())
-    metrics["process_time_s"] = time.perf_counter() - start  # includes Python, torch and Hydra start-up
-    metrics["startup_s"] = metrics["training_started_at"] - launched  # imports, composition, assembly, the reference
-    metrics["threads"] = int(env.get("OMP_NUM_THREADS", torch.get_num_threads()))
-    return metrics
+    return command_run([f"problem={problem}", f"seed={seed}"], out, threads)
 
 
 def table(results: dict[str, dict], jobs: int) -> str:

@@ -2,6 +2,7 @@
 README's rows of it) names the commit it was measured on, and the code that decides those numbers
 (the training engine, the problems, the configs) must be as it was then. Change any of it and this
 fails until `python benchmarks/defaults.py` is rerun."""
+import json
 import re
 import subprocess
 from pathlib import Path
@@ -18,6 +19,17 @@ ENGINE = [
 # where jobs run (the launchers' presets) and the named experiments (searches, papers' setups, longer
 # runs) do not change what the defaults compute
 NOT_ENGINE = [":(exclude)conf/hydra", ":(exclude,glob)conf/experiment/*/**"]
+
+
+def other_problems_configs(table: str) -> list[str]:
+    """The config files of problems the defaults table has no row for (the PINNacle cases, fit):
+    a problem's own settings change no other problem's numbers."""
+    measured = {line.split("|")[1].strip() for line in table.splitlines() if line.startswith("| ")}
+    return [
+        f":(exclude){path.relative_to(REPO).as_posix()}"
+        for group in ("problem", "experiment") for path in sorted((REPO / "conf" / group).glob("*.yaml"))
+        if path.stem not in measured
+    ]
 
 
 def section(page: Path, name: str) -> str:
@@ -39,16 +51,31 @@ def test_the_readmes_headline_rows_are_the_defaults_tables():
 
 
 def test_the_defaults_table_was_measured_on_the_engine_as_it_is():
-    measured = re.search(r"commit ([0-9a-f]{7,40})(\+changes)?", section(REPO / "docs" / "results" / "defaults.md", "defaults"))
+    table = section(REPO / "docs" / "results" / "defaults.md", "defaults")
+    measured = re.search(r"commit ([0-9a-f]{7,40})(\+changes)?", table)
     assert measured, "the defaults table names no commit"
     assert not measured.group(2), "the defaults table was measured on uncommitted changes"
     for path in ENGINE:
         assert (REPO / path).exists(), f"{path} is gone: update ENGINE"
     changed = subprocess.run(
-        ["git", "diff", "--name-only", measured.group(1), "--", *ENGINE, *NOT_ENGINE], cwd=REPO, capture_output=True, text=True
+        ["git", "diff", "--name-only", measured.group(1), "--", *ENGINE, *NOT_ENGINE, *other_problems_configs(table)], cwd=REPO, capture_output=True, text=True
     )
     assert changed.returncode == 0, f"git cannot compare with commit {measured.group(1)}: {changed.stderr.strip()}"
     assert changed.stdout == "", (
         f"the engine changed since the defaults table's commit {measured.group(1)} "
         f"({', '.join(changed.stdout.split())}): rerun python benchmarks/defaults.py"
     )
+
+
+def test_each_pinnacle_row_was_measured_on_its_cases_settings_as_they_are():
+    results = json.loads((REPO / "benchmarks" / "results" / "pinnacle.json").read_text())
+    table = section(REPO / "docs" / "results" / "pinnacle.md", "pinnacle")
+    assert results, "benchmarks/results/pinnacle.json holds no case"
+    for key, entry in results.items():
+        assert not entry["commit"].endswith("+changes"), f"{key} was measured on uncommitted changes"
+        assert entry["commit"] in table and entry["command"] in table, f"{key}'s row is not the one pinnacle.json holds"
+        problem = entry["runs"][0]["problem"]
+        own = [f"conf/experiment/{problem}.yaml", f"conf/problem/{problem}.yaml", f"problems/{problem}.py"]
+        changed = subprocess.run(["git", "diff", "--name-only", entry["commit"], "--", *own], cwd=REPO, capture_output=True, text=True)
+        assert changed.returncode == 0, f"git cannot compare with commit {entry['commit']}: {changed.stderr.strip()}"
+        assert changed.stdout == "", f"{key}'s settings changed since {entry['commit']} ({changed.stdout.split()}): rerun benchmarks/pinnacle.py {key}"
