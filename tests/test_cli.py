@@ -262,10 +262,13 @@ EXPERIMENTS = sorted(
 
 
 @pytest.mark.parametrize("experiment", EXPERIMENTS)
-def test_every_experiment_composes_into_a_valid_config_and_sets_no_activation_values(experiment):
+def test_every_experiment_composes_into_a_valid_config_and_sets_no_activation_values(experiment, tmp_path):
     meant_for = experiment.rsplit("/", 1)[-1]
     problem = [f"problem={meant_for}"] if "/" not in experiment and meant_for != "none" else []
     cfg = load_config(*problem, f"experiment={experiment}", with_hydra=True)
+    if "data" in cfg.problem:  # a PINNacle case: validating checks that its reference file is there, not what it holds
+        (tmp_path / "reference.dat").write_text("")
+        cfg.problem.data = str(tmp_path / "reference.dat")
     validate(cfg)
     if meant_for != "none":
         assert cfg.hydra.runtime.choices.problem == meant_for
