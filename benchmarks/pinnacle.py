@@ -52,11 +52,14 @@ class Case:
     data: str | None = None        # the reference file's name in --data
     overrides: tuple[str, ...] = ()
     time_limit_s: int = 600        # wall time per run, start-up included
+    # the solution the reference file is itself measurably far from (metrics' against_NAME): the
+    # file's distance from it is the floor of any score, and the target is to reach that floor
+    floor_of: str | None = None
 
 
 CASES = {
     "burgers1d_c": Case("Burgers 1d-C", "burgers1d_c", Published("Adam+L-BFGS", 1.33e-2, 1.45e-2, 1.43e-2, 5.20e-2), 1.33e-2,
-                        data="burgers1d.dat"),
+                        data="burgers1d.dat", floor_of="exact"),
     "poisson2d_c": Case("Poisson 2d-C", "poisson2d_c", Published("NTK", 1.23e-2, 6.94e-1, 7.68e-1, 6.04e-1), 1.23e-2,
                         data="poisson1_cg_data.dat"),
     "heat2d_ms": Case("Heat 2d-MS", "heat2d_ms", Published("Adam+L-BFGS", 1.73e-2, 6.21e-2, 7.40e-2, 9.85e-1), 1.73e-3,
@@ -101,14 +104,20 @@ def table(results: dict[str, dict]) -> str:
         case, runs = CASES[key], entry["runs"]
         errors = np.array([m["rel_l2"] for m in runs])
         walls = [m["process_time_s"] for m in runs]
-        ok = "✓" if errors.max() < case.target and max(walls) <= case.time_limit_s else "✗"
+        target = f"< {case.target:.2e}"
+        if case.floor_of:  # the published best sits on the file's floor too: reaching the floor is the target
+            floor = runs[0][f"against_{case.floor_of}"]["reference_rel_l2"]
+            target, reached = f"the file's floor {floor:.3e} (+1 %)", errors.max() <= 1.01 * floor
+        else:
+            reached = errors.max() < case.target
+        ok = "✓" if reached and max(walls) <= case.time_limit_s else "✗"
         unknowns = runs[0]["unknowns"]
         per_unknown = ", ".join(f"{u} {np.mean([m['per_unknown'][u]['rel_l2'] for m in runs]):.1e}" for u in unknowns) \
             if len(unknowns) > 1 else "–"
         p = case.published
         lines.append(
             f"| {case.name} | {errors.mean():.2e} ± {errors.std():.1e} | {per_unknown} | {errors.max():.2e} "
-            f"| < {case.target:.2e} in {case.time_limit_s} s {ok} | {p.best_method} {p.best:.2e} | {p.best / errors.mean():.1f} "
+            f"| {target} in {case.time_limit_s} s {ok} | {p.best_method} {p.best:.2e} | {p.best / errors.mean():.1f} "
             f"| {p.pinn:.2e} | {p.laaf:.2e} | {p.gaaf:.2e} | {max(m['train_time_s'] for m in runs):.0f} | {max(walls):.0f} "
             f"| {spread(runs, 'iterations_adam')} + {spread(runs, 'iterations_quasi_newton')} | {entry['commit']} |"
         )
