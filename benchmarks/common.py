@@ -126,6 +126,12 @@ def command_run(overrides: list[str], out: Path, threads: int | None) -> dict:
     return metrics
 
 
+def spread(runs: list[dict], key: str) -> str:
+    """The seeds' ``key`` (a count): one number if they agree, else their range."""
+    low, high = min(m[key] for m in runs), max(m[key] for m in runs)
+    return f"{low}" if low == high else f"{low}–{high}"
+
+
 def timed_run(overrides: list[str], out: Path, budget_s: float, threads: int | None, device: str = "auto") -> dict:
     """``pinnsolve OVERRIDES`` stopped after ``budget_s`` seconds of training (the quasi-Newton
     phase is given more iterations than fit), into ``out``. Returns its metrics and its history

@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from common import REPO, command_run, commit, machine, threads_per_job, write_section
+from common import REPO, command_run, commit, machine, spread, threads_per_job, write_section
 
 TARGETS = {
     "burgers": 5e-6, "poisson": 1e-10, "klein_gordon": 1e-8, "helmholtz": 1e-6, "klein_gordon_cubic": 1e-4, "sine_gordon": 1e-6,
@@ -72,12 +72,6 @@ def table(results: dict[str, dict], jobs: int) -> str:
         f"seed met the target within the time."
     )
     return "\n".join(lines)
-
-
-def spread(runs: list[dict], key: str) -> str:
-    """The seeds' ``key`` (a count): one number if they agree, else their range."""
-    low, high = min(m[key] for m in runs), max(m[key] for m in runs)
-    return f"{low}" if low == high else f"{low}–{high}"
 
 
 def time_to(runs: list[dict], threshold: str) -> str:

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from common import REPO, RESULTS, command_run, commit, machine, threads_per_job, write_section
+from common import REPO, RESULTS, command_run, commit, machine, spread, threads_per_job, write_section
 
 SEEDS = (0, 1, 2)
 
@@ -137,12 +137,6 @@ def table(results: dict[str, dict]) -> str:
         "included; ✓ means every seed was below the target within the time. The published numbers are PINNacle's main "
         "table (arXiv 2306.08827 v2, mean L2RE); best ÷ ours is the published best over pinnsolve's mean.",
     ])
-
-
-def spread(runs: list[dict], key: str) -> str:
-    """The seeds' ``key`` (a count): one number if they agree, else their range."""
-    low, high = min(m[key] for m in runs), max(m[key] for m in runs)
-    return f"{low}" if low == high else f"{low}–{high}"
 
 
 def headline(results: dict[str, dict]) -> str:
