@@ -1,7 +1,8 @@
 """Published numbers that match the code: the defaults table (docs/results/defaults.md, and the
 README's rows of it) names the commit it was measured on, and the code that decides those numbers
 (the training engine, the problems, the configs) must be as it was then. Change any of it and this
-fails until `python benchmarks/defaults.py` is rerun."""
+fails until `python benchmarks/defaults.py` is rerun. Each row of the PINNacle table
+(docs/results/pinnacle.md) names its commit too, and its case's own settings must be as they were."""
 import json
 import re
 import subprocess
@@ -58,7 +59,8 @@ def test_the_defaults_table_was_measured_on_the_engine_as_it_is():
     for path in ENGINE:
         assert (REPO / path).exists(), f"{path} is gone: update ENGINE"
     changed = subprocess.run(
-        ["git", "diff", "--name-only", measured.group(1), "--", *ENGINE, *NOT_ENGINE, *other_problems_configs(table)], cwd=REPO, capture_output=True, text=True
+        ["git", "diff", "--name-only", measured.group(1), "--", *ENGINE, *NOT_ENGINE, *other_problems_configs(table)],
+        cwd=REPO, capture_output=True, text=True,
     )
     assert changed.returncode == 0, f"git cannot compare with commit {measured.group(1)}: {changed.stderr.strip()}"
     assert changed.stdout == "", (
@@ -78,4 +80,7 @@ def test_each_pinnacle_row_was_measured_on_its_cases_settings_as_they_are():
         own = [f"conf/experiment/{problem}.yaml", f"conf/problem/{problem}.yaml", f"problems/{problem}.py"]
         changed = subprocess.run(["git", "diff", "--name-only", entry["commit"], "--", *own], cwd=REPO, capture_output=True, text=True)
         assert changed.returncode == 0, f"git cannot compare with commit {entry['commit']}: {changed.stderr.strip()}"
-        assert changed.stdout == "", f"{key}'s settings changed since {entry['commit']} ({changed.stdout.split()}): rerun benchmarks/pinnacle.py {key}"
+        assert changed.stdout == "", (
+            f"{key}'s settings changed since {entry['commit']} ({', '.join(changed.stdout.split())}): "
+            f"rerun python benchmarks/pinnacle.py {key}"
+        )
