@@ -105,7 +105,7 @@ def compose_config(*overrides: str, problem: Problem | None = None) -> DictConfi
     values; ``problem.hard_bc=...`` still applies), with ``experiment=none`` unless one is named.
     Raises :class:`ConfigError`."""
     check_overrides(overrides)
-    if problem is not None and not (isinstance(problem, Problem) and is_dataclass(problem)):
+    if problem is not None and not isinstance(problem, Problem):
         named = f"; a problem by name is an override: solve('problem={problem}')" if isinstance(problem, str) else ""
         raise ConfigError(f"problem: an object of a Problem dataclass, got {type(problem).__name__} {problem!r}{named}")
     if problem is not None:
@@ -115,6 +115,8 @@ def compose_config(*overrides: str, problem: Problem | None = None) -> DictConfi
         fields = [k for k in keys if k.startswith("problem.") and k != "problem.hard_bc"]
         if fields:
             raise ConfigError(f"{fields[0]}: the problem object holds its own values; set them on the object (only problem.hard_bc applies)")
+        if not is_dataclass(problem):  # its fields are its config: a run is saved, resumed and loaded from them
+            raise ConfigError(f"problem: {type(problem).__name__} is not a dataclass; declare it with @dataclass(frozen=True)")
         if not any(o.split("=")[0].lstrip("+~") == "experiment" for o in overrides):
             overrides = (*overrides, "experiment=none")
     register_configs()

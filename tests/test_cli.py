@@ -309,8 +309,8 @@ def test_help_lists_the_groups_and_their_options(monkeypatch, capsys):
                  " low_regularity, ns2d_c, oscillatory, poisson, poisson2d_c, poisson_inv, poisson_nd, sine_gordon, wave1d_c",
                  "sampler: grid, halton, lhs, sobol, uniform", "trainer: adam_bfgs, adam_lbfgs, adam_ssbfgs, adam_ssbroyden",
                  "activation: fixed, global, global_sr, layer_wise, layer_wise_no_sr, neuron_wise, neuron_wise_no_sr",
-                 "experiment: burgers, fit, helmholtz, klein_gordon, klein_gordon_cubic, low_regularity, none, oscillatory, poisson,"
-                 " sine_gordon",
+                 "experiment: burgers, burgers1d_c, fit, heat2d_ms, helmholtz, klein_gordon, klein_gordon_cubic, low_regularity, none,"
+                 " ns2d_c, oscillatory, poisson, poisson2d_c, poisson_inv, poisson_nd, sine_gordon, wave1d_c",
                  "experiment/high_accuracy: burgers, helmholtz, klein_gordon, poisson",
                  "experiment/raf: low_regularity, oscillatory, poisson",
                  "experiment/inverse: burgers, poisson, sine_gordon",

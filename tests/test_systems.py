@@ -203,3 +203,5 @@ def test_a_problem_object_takes_no_field_overrides_and_no_problem_choice():
         compose_config("problem=poisson", problem=problem)
     with pytest.raises(ConfigError, match=r"^problem.nu: the problem object holds its own values; set them on the object"):
         compose_config("problem.nu=0.1", problem=problem)
+    with pytest.raises(ConfigError, match=r"^problem: Swirl is not a dataclass; declare it with @dataclass\(frozen=True\)$"):
+        compose_config(problem=problem)
