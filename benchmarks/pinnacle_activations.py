@@ -1,0 +1,119 @@
+"""The seeds' question on PINNacle's cases: do adaptive activations (layer-wise and neuron-wise
+slopes, with and without slope recovery) or RAF help under each case's tuned settings? Every
+variant runs the case's own command with ``activation=VARIANT`` added, beside ``fixed`` (tanh)
+measured in the same invocation, so that the ratios compare runs taken together.
+
+    python benchmarks/pinnacle_activations.py --data DIR --jobs 2                    # Burgers 1d-C and NS 2d-C, seeds 0–2
+    python benchmarks/pinnacle_activations.py ns2d_c --seeds 0 --data DIR --jobs 2   # one case, some seeds (the others keep their rows)
+    python benchmarks/pinnacle_activations.py --collect                              # the table again from the .json, running nothing
+
+Runs go to outputs/benchmarks/pinnacle_activations/CASE/VARIANT/seed_S; the metrics to
+benchmarks/results/pinnacle_activations.json, the table to benchmarks/results/pinnacle_activations.md
+and between the ``pinnacle-activations`` markers of docs/results/pinnacle.md.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+
+from common import REPO, RESULTS, command_run, commit, machine, threads_per_job, write_section
+from pinnacle import CASES, against, arguments, shown
+
+VARIANTS = ("fixed", "layer_wise", "layer_wise_no_sr", "neuron_wise", "neuron_wise_no_sr", "raf")
+DEFAULT_CASES = ("burgers1d_c", "ns2d_c")  # the two cases of the issue's PINNacle-setup question
+
+
+def errors(runs: list[dict], floor_of: str | None) -> np.ndarray:
+    """Each run's L2RE against the solution a floor-bound case is scored on (else the file's)."""
+    return against(runs, floor_of)[1] if floor_of else np.array([m["rel_l2"] for m in runs])
+
+
+def table(results: dict[str, dict]) -> str:
+    lines = [
+        "| case | activation | L2RE mean ± std | worst seed | fixed ÷ this (mean) | seeds | training (s), mean | wall (s), slowest "
+        "| parameters | commit |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for key, variants in results.items():
+        case = CASES[key]
+        scored = f"{case.name} (against the {case.floor_of} solution)" if case.floor_of else case.name
+        baseline = errors(variants["fixed"]["runs"], case.floor_of).mean() if "fixed" in variants else None
+        for variant in VARIANTS:
+            if variant not in variants:
+                continue
+            entry = variants[variant]
+            runs = entry["runs"]
+            e = errors(runs, case.floor_of)
+            ratio = f"{baseline / e.mean():.2f}" if baseline is not None else "–"
+            seeds = ", ".join(str(m["seed"]) for m in runs)
+            lines.append(
+                f"| {scored} | {variant} | {e.mean():.2e} ± {e.std():.1e} | {e.max():.2e} | {ratio} | {seeds} "
+                f"| {np.mean([m['train_time_s'] for m in runs]):.0f} | {max(m['process_time_s'] for m in runs):.0f} "
+                f"| {runs[0]['parameters']} | {entry['commit']} |"
+            )
+    commands = [f"- {CASES[key].name}: `{entry['command'].replace(f'activation={variant}', 'activation=VARIANT')}`"
+                for key, variants in results.items() for variant, entry in list(variants.items())[:1]]
+    machines = sorted({entry["machine"] for variants in results.values() for entry in variants.values()})
+    return "\n".join([
+        *lines, "",
+        "fixed ÷ this above 1: the variant's mean error is below plain tanh's. The commands (VARIANT one of the rows' "
+        "activations, seed S, DIR PINNacle's `ref/` folder; `activation=fixed` is the case's own command):", "", *commands, "",
+        f"Measured by `python benchmarks/pinnacle_activations.py` on {'; '.join(machines)}.",
+    ])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("cases", nargs="*", default=list(DEFAULT_CASES), help=f"any of {list(CASES)}")
+    parser.add_argument("--variants", nargs="+", default=list(VARIANTS), help=f"any of {list(VARIANTS)}")
+    parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
+    parser.add_argument("--data", type=Path, help="PINNacle's ref/ folder (the data cases' reference files)")
+    parser.add_argument("--jobs", type=int, default=1, help="runs at a time; each gets cores/jobs threads")
+    parser.add_argument("--collect", action="store_true", help="write the table from the .json, running nothing")
+    args = parser.parse_args()
+    if unknown := sorted(set(args.cases) - set(CASES)) + sorted(set(args.variants) - set(VARIANTS)):
+        parser.error(f"unknown cases or variants {unknown}; cases: {list(CASES)}; variants: {list(VARIANTS)}")
+    results_file = RESULTS / "pinnacle_activations.json"
+    results = json.loads(results_file.read_text()) if results_file.exists() else {}
+    if not args.collect:
+        needing = [key for key in args.cases if CASES[key].data]
+        if needing and args.data is None:
+            parser.error(f"--data DIR is needed for {needing} (PINNacle's ref/ folder)")
+        folder = args.data.resolve() if args.data else None
+        measured, threads = commit(), threads_per_job(args.jobs)
+        tasks = [(key, variant, seed) for key in args.cases for variant in args.variants for seed in args.seeds]
+        out = REPO / "outputs" / "benchmarks" / "pinnacle_activations"
+
+        def run(task: tuple[str, str, int]) -> dict:
+            key, variant, seed = task
+            return command_run([*arguments(CASES[key], folder), f"activation={variant}", f"seed={seed}"],
+                               out / key / variant / f"seed_{seed}", threads)
+
+        with ThreadPoolExecutor(max_workers=args.jobs) as pool:
+            finished = list(pool.map(run, tasks))
+        for (key, variant, seed), metrics in zip(tasks, finished):
+            print(f"{key} {variant} seed {seed}: L2RE {metrics['rel_l2']:.3e} in {metrics['process_time_s']:.0f} s", file=sys.stderr)
+        for key in args.cases:
+            for variant in args.variants:
+                results.setdefault(key, {})[variant] = {
+                    "commit": measured,
+                    "machine": f"{machine().rsplit(', ', 1)[0]}, {finished[0]['threads']} torch thread(s) per run, "
+                               f"{args.jobs} run(s) at a time",
+                    "command": shown([*arguments(CASES[key], folder), f"activation={variant}"], folder),
+                    "runs": [m for (k, v, _), m in zip(tasks, finished) if (k, v) == (key, variant)],
+                }
+        results = {key: results[key] for key in CASES if key in results}
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        results_file.write_text(json.dumps(results, indent=1) + "\n")
+    text = table(results)
+    (RESULTS / "pinnacle_activations.md").write_text(text + "\n")
+    write_section("pinnacle-activations", text)
+
+
+if __name__ == "__main__":
+    main()
