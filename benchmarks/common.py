@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from argparse import ArgumentParser, Namespace, RawDescriptionHelpFormatter
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -184,6 +185,26 @@ def plot_curves(groups: dict[str, list[dict]], path: Path, title: str) -> None:
 def threads_per_job(jobs: int) -> int | None:
     """Torch threads for each of ``jobs`` concurrent runs; None (torch's default) for one at a time."""
     return max(1, (os.cpu_count() or 1) // jobs) if jobs > 1 else None
+
+
+def command_grid(commands: dict[tuple[str, str], list[str]], seeds: list[int], out: Path, jobs: int,
+                 shown: Callable[[list[str]], str]) -> dict[tuple[str, str], dict]:
+    """Each (case, variant) command for every seed, ``jobs`` at a time, into out/CASE/VARIANT/seed_S;
+    by pair: the commit measured, the machine, the command as ``shown`` writes it, and the runs' metrics."""
+    measured, threads = commit(), threads_per_job(jobs)
+    tasks = [(pair, seed) for pair in commands for seed in seeds]
+
+    def run(task: tuple[tuple[str, str], int]) -> dict:
+        (key, variant), seed = task
+        return command_run([*commands[key, variant], f"seed={seed}"], out / key / variant / f"seed_{seed}", threads)
+
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        finished = list(pool.map(run, tasks))
+    for ((key, variant), seed), metrics in zip(tasks, finished):
+        print(f"{key} {variant} seed {seed}: L2RE {metrics['rel_l2']:.3e} in {metrics['process_time_s']:.0f} s", file=sys.stderr)
+    where = f"{machine().rsplit(', ', 1)[0]}, {finished[0]['threads']} torch thread(s) per run, {jobs} run(s) at a time"
+    return {pair: {"commit": measured, "machine": where, "command": shown(command),
+                   "runs": [m for (p, _), m in zip(tasks, finished) if p == pair]} for pair, command in commands.items()}
 
 
 def study_arguments(description: str, problems: list[str], default_problems: list[str], variant: str,

@@ -15,13 +15,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
 
-from common import REPO, RESULTS, command_run, commit, machine, threads_per_job, write_section
+from common import REPO, RESULTS, command_grid, write_section
 from pinnacle import CASES, against, arguments, shown
 
 VARIANTS = ("fixed", "layer_wise", "layer_wise_no_sr", "neuron_wise", "neuron_wise_no_sr", "raf")
@@ -85,28 +83,11 @@ def main() -> None:
         if needing and args.data is None:
             parser.error(f"--data DIR is needed for {needing} (PINNacle's ref/ folder)")
         folder = args.data.resolve() if args.data else None
-        measured, threads = commit(), threads_per_job(args.jobs)
-        tasks = [(key, variant, seed) for key in args.cases for variant in args.variants for seed in args.seeds]
+        commands = {(key, variant): [*arguments(CASES[key], folder), f"activation={variant}"]
+                    for key in args.cases for variant in args.variants}
         out = REPO / "outputs" / "benchmarks" / "pinnacle_activations"
-
-        def run(task: tuple[str, str, int]) -> dict:
-            key, variant, seed = task
-            return command_run([*arguments(CASES[key], folder), f"activation={variant}", f"seed={seed}"],
-                               out / key / variant / f"seed_{seed}", threads)
-
-        with ThreadPoolExecutor(max_workers=args.jobs) as pool:
-            finished = list(pool.map(run, tasks))
-        for (key, variant, seed), metrics in zip(tasks, finished):
-            print(f"{key} {variant} seed {seed}: L2RE {metrics['rel_l2']:.3e} in {metrics['process_time_s']:.0f} s", file=sys.stderr)
-        for key in args.cases:
-            for variant in args.variants:
-                results.setdefault(key, {})[variant] = {
-                    "commit": measured,
-                    "machine": f"{machine().rsplit(', ', 1)[0]}, {finished[0]['threads']} torch thread(s) per run, "
-                               f"{args.jobs} run(s) at a time",
-                    "command": shown([*arguments(CASES[key], folder), f"activation={variant}"], folder),
-                    "runs": [m for (k, v, _), m in zip(tasks, finished) if (k, v) == (key, variant)],
-                }
+        for (key, variant), entry in command_grid(commands, args.seeds, out, args.jobs, lambda c: shown(c, folder)).items():
+            results.setdefault(key, {})[variant] = entry
         results = {key: results[key] for key in CASES if key in results}
         RESULTS.mkdir(parents=True, exist_ok=True)
         results_file.write_text(json.dumps(results, indent=1) + "\n")

@@ -2,7 +2,8 @@
 README's rows of it) names the commit it was measured on, and the code that decides those numbers
 (the training engine, the problems, the configs) must be as it was then. Change any of it and this
 fails until `python benchmarks/defaults.py` is rerun. Each row of the PINNacle table
-(docs/results/pinnacle.md) names its commit too, and its case's own settings must be as they were."""
+(docs/results/pinnacle.md) names its commit too, and its case's own settings must be as they were;
+so do the activations-on-PINNacle rows and the Heat 2d-LT section of that page."""
 import json
 import re
 import subprocess
@@ -69,18 +70,43 @@ def test_the_defaults_table_was_measured_on_the_engine_as_it_is():
     )
 
 
+def unchanged_since(commit: str, files: list[str], what: str, rerun: str) -> None:
+    """``files`` are as they were at ``commit``, which holds no uncommitted changes."""
+    assert not commit.endswith("+changes"), f"{what} was measured on uncommitted changes"
+    changed = subprocess.run(["git", "diff", "--name-only", commit, "--", *files], cwd=REPO, capture_output=True, text=True)
+    assert changed.returncode == 0, f"git cannot compare with commit {commit}: {changed.stderr.strip()}"
+    assert changed.stdout == "", f"{what}'s settings changed since {commit} ({', '.join(changed.stdout.split())}): rerun {rerun}"
+
+
+def own_files(problem: str) -> list[str]:
+    return [f"conf/experiment/{problem}.yaml", f"conf/problem/{problem}.yaml", f"problems/{problem}.py"]
+
+
 def test_each_pinnacle_row_was_measured_on_its_cases_settings_as_they_are():
     results = json.loads((REPO / "benchmarks" / "results" / "pinnacle.json").read_text())
     table = section(REPO / "docs" / "results" / "pinnacle.md", "pinnacle")
     assert results, "benchmarks/results/pinnacle.json holds no case"
     for key, entry in results.items():
-        assert not entry["commit"].endswith("+changes"), f"{key} was measured on uncommitted changes"
         assert entry["commit"] in table and entry["command"] in table, f"{key}'s row is not the one pinnacle.json holds"
-        problem = entry["runs"][0]["problem"]
-        own = [f"conf/experiment/{problem}.yaml", f"conf/problem/{problem}.yaml", f"problems/{problem}.py"]
-        changed = subprocess.run(["git", "diff", "--name-only", entry["commit"], "--", *own], cwd=REPO, capture_output=True, text=True)
-        assert changed.returncode == 0, f"git cannot compare with commit {entry['commit']}: {changed.stderr.strip()}"
-        assert changed.stdout == "", (
-            f"{key}'s settings changed since {entry['commit']} ({', '.join(changed.stdout.split())}): "
-            f"rerun python benchmarks/pinnacle.py {key}"
-        )
+        unchanged_since(entry["commit"], own_files(entry["runs"][0]["problem"]), key, f"python benchmarks/pinnacle.py {key}")
+
+
+def test_each_activation_row_on_pinnacle_was_measured_on_its_case_and_activation_as_they_are():
+    results = json.loads((REPO / "benchmarks" / "results" / "pinnacle_activations.json").read_text())
+    table = section(REPO / "docs" / "results" / "pinnacle.md", "pinnacle-activations")
+    assert results, "benchmarks/results/pinnacle_activations.json holds no case"
+    for key, variants in results.items():
+        assert "fixed" in variants, f"{key} has no tanh row to compare with"
+        for variant, entry in variants.items():
+            seeds = ", ".join(str(m["seed"]) for m in entry["runs"])
+            rows = [line for line in table.splitlines() if f"| {variant} |" in line and f"| {seeds} |" in line and entry["commit"] in line]
+            assert rows, f"{key} {variant}'s row is not the one the .json holds"
+            unchanged_since(entry["commit"], [*own_files(entry["runs"][0]["problem"]), f"conf/activation/{variant}.yaml"],
+                            f"{key} {variant}", f"python benchmarks/pinnacle_activations.py {key} --variants {variant}")
+
+
+def test_the_heat2d_lt_section_was_measured_on_the_case_as_it_is():
+    results = json.loads((REPO / "benchmarks" / "results" / "heat2d_lt.json").read_text())
+    text = section(REPO / "docs" / "results" / "pinnacle.md", "heat2d-lt")
+    assert results["commit"] in text and results["window"]["command"] in text
+    unchanged_since(results["commit"], own_files("heat2d_lt"), "heat2d_lt", "python benchmarks/heat2d_lt.py")

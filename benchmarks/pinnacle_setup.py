@@ -1,0 +1,110 @@
+"""PINNacle's own setup, run by pinnsolve, beside PINNacle's published numbers: PINN, LAAF and
+GAAF on Burgers 1d-C and NS 2d-C (conf/experiment/pinnacle/setup.yaml: 5 × 100 tanh, Adam lr 1e-3
+for 20,000 iterations, float32, points drawn once).
+
+    python benchmarks/pinnacle_setup.py --data DIR --jobs 2                          # the reproduction: 18 runs
+    python benchmarks/pinnacle_setup.py --data DIR --iterations 200 --seeds 0       # a timing probe
+    python benchmarks/pinnacle_setup.py --collect
+
+PINNacle's LAAF is a slope per neuron and its GAAF a slope per layer, both with n = 10 and no slope
+recovery: pinnsolve's ``neuron_wise_no_sr`` and ``layer_wise_no_sr``, on one hidden layer fewer as
+in the code that made PINNacle's table. One difference stays: PINNacle draws the slopes at random
+(Xavier-uniform, gain 1.4, so n·a starts anywhere in about ±3.3), where pinnsolve starts every
+n·a at 1, the adaptive-activation papers' choice.
+
+A run of fewer than 20,000 iterations is a timing probe: its row gives the seconds per iteration
+and what the 20,000 would take on the machine, not an error to compare.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import numpy as np
+
+from common import REPO, RESULTS, command_grid, write_section
+from pinnacle import CASES, data_file, shown
+
+SETUP_ITERATIONS = 20_000
+METHODS = {
+    "PINN": (),
+    "LAAF": ("activation=neuron_wise_no_sr", "network.depth=4"),
+    "GAAF": ("activation=layer_wise_no_sr", "network.depth=4"),
+}
+SETUP_CASES = ("burgers1d_c", "ns2d_c")
+
+
+def command(key: str, method: str, folder: Path | None, iterations: int) -> list[str]:
+    case = CASES[key]
+    data = [f"problem.data={data_file(folder, case.data)}"] if folder is not None else []
+    shorter = [f"trainer.adam.iterations={iterations}"] if iterations != SETUP_ITERATIONS else []
+    return [f"problem={case.problem}", *data, "experiment=pinnacle/setup", *METHODS[method], *shorter]
+
+
+def published(key: str, method: str) -> float:
+    p = CASES[key].published
+    return {"PINN": p.pinn, "LAAF": p.laaf, "GAAF": p.gaaf}[method]
+
+
+def table(results: dict[str, dict]) -> str:
+    lines = [
+        "| case | method | pinnsolve L2RE, mean ± std | seeds | PINNacle's | ours ÷ theirs | iterations | s per iteration "
+        "| 20,000 iterations (h) | commit |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for key, methods in results.items():
+        for method, entry in methods.items():
+            runs = entry["runs"]
+            iterations = runs[0]["iterations_adam"]
+            per_iteration = np.mean([m["train_time_s"] / m["iterations_adam"] for m in runs])
+            errors = np.array([m["rel_l2"] for m in runs])
+            theirs = published(key, method)
+            full = iterations == SETUP_ITERATIONS
+            lines.append(
+                f"| {CASES[key].name} | {method} | {f'{errors.mean():.2e} ± {errors.std():.1e}' if full else 'probe only'} "
+                f"| {', '.join(str(m['seed']) for m in runs)} | {theirs:.2e} | {f'{errors.mean() / theirs:.2f}' if full else '–'} "
+                f"| {iterations} | {per_iteration:.3f} | {per_iteration * SETUP_ITERATIONS / 3600:.1f} | {entry['commit']} |"
+            )
+    commands = [f"- {CASES[key].name} {method}: `{entry['command']}`" for key, methods in results.items()
+                for method, entry in methods.items()]
+    machines = sorted({entry["machine"] for methods in results.values() for entry in methods.values()})
+    return "\n".join([
+        *lines, "", "The commands (DIR: PINNacle's `ref/` folder):", "", *commands, "",
+        f"Measured by `python benchmarks/pinnacle_setup.py` on {'; '.join(machines)}. A row of fewer than "
+        f"{SETUP_ITERATIONS:,} iterations is a timing probe (its error is not the setup's).",
+    ])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("cases", nargs="*", default=list(SETUP_CASES), help=f"any of {list(SETUP_CASES)}")
+    parser.add_argument("--methods", nargs="+", default=list(METHODS), help=f"any of {list(METHODS)}")
+    parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
+    parser.add_argument("--iterations", type=int, default=SETUP_ITERATIONS, help="Adam iterations (fewer: a timing probe)")
+    parser.add_argument("--data", type=Path, help="PINNacle's ref/ folder")
+    parser.add_argument("--jobs", type=int, default=1, help="runs at a time; each gets cores/jobs threads")
+    parser.add_argument("--collect", action="store_true", help="write the table from the .json, running nothing")
+    args = parser.parse_args()
+    if unknown := sorted(set(args.cases) - set(SETUP_CASES)) + sorted(set(args.methods) - set(METHODS)):
+        parser.error(f"unknown cases or methods {unknown}; cases: {list(SETUP_CASES)}; methods: {list(METHODS)}")
+    results_file = RESULTS / "pinnacle_setup.json"
+    results = json.loads(results_file.read_text()) if results_file.exists() else {}
+    if not args.collect:
+        if args.data is None:
+            parser.error("--data DIR is needed (PINNacle's ref/ folder)")
+        folder = args.data.resolve()
+        commands = {(key, method): command(key, method, folder, args.iterations) for key in args.cases for method in args.methods}
+        out = REPO / "outputs" / "benchmarks" / "pinnacle_setup"
+        for (key, method), entry in command_grid(commands, args.seeds, out, args.jobs, lambda c: shown(c, folder)).items():
+            results.setdefault(key, {})[method] = entry
+        results = {key: {m: results[key][m] for m in METHODS if m in results[key]} for key in SETUP_CASES if key in results}
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        results_file.write_text(json.dumps(results, indent=1) + "\n")
+    text = table(results)
+    (RESULTS / "pinnacle_setup.md").write_text(text + "\n")
+    write_section("pinnacle-setup", text)
+
+
+if __name__ == "__main__":
+    main()
