@@ -18,6 +18,8 @@ import numpy as np
 import torch
 from matplotlib.figure import Figure
 
+from pinnsolve.cli import EXIT_STATUS
+
 REPO = Path(__file__).resolve().parents[1]
 RESULTS = REPO / "benchmarks" / "results"
 
@@ -111,15 +113,18 @@ def build(overrides: list[str]):
     return assemble(composed(overrides))
 
 
-def command_run(overrides: list[str], out: Path, threads: int | None) -> dict:
+def command_run(overrides: list[str], out: Path, threads: int | None, *, diverged_ok: bool = False) -> dict:
     """``pinnsolve OVERRIDES`` into ``out`` as a user would type it; its metrics, with the whole
     command's seconds (``process_time_s``: Python, torch and Hydra start-up included), the seconds
     before training began (``startup_s``: imports, composition, assembly, the reference) and the
-    torch threads it had."""
+    torch threads it had. A run that fails raises CalledProcessError; one that diverges too, unless
+    ``diverged_ok`` (a comparison of methods counts a divergence as a result: its metrics say so)."""
     command = ["pinnsolve", *overrides, "trainer.progress_bar=false", f"hydra.run.dir={out}"]
     env = dict(os.environ, **({"OMP_NUM_THREADS": str(threads)} if threads else {}))
     launched, start = time.time(), time.perf_counter()
-    subprocess.run(command, check=True, cwd=REPO, stdout=subprocess.DEVNULL, env=env)
+    finished = subprocess.run(command, cwd=REPO, stdout=subprocess.DEVNULL, env=env)
+    if finished.returncode != 0 and not (diverged_ok and finished.returncode == EXIT_STATUS["diverged"]):
+        raise subprocess.CalledProcessError(finished.returncode, command)
     metrics = json.loads((out / "metrics.json").read_text())
     metrics["process_time_s"] = time.perf_counter() - start
     metrics["startup_s"] = metrics["training_started_at"] - launched
@@ -190,18 +195,20 @@ def threads_per_job(jobs: int) -> int | None:
 def command_grid(commands: dict[tuple[str, str], list[str]], seeds: list[int], out: Path, jobs: int,
                  shown: Callable[[list[str]], str]) -> dict[tuple[str, str], dict]:
     """Each (case, variant) command for every seed, ``jobs`` at a time, into out/CASE/VARIANT/seed_S;
-    by pair: the commit measured, the machine, the command as ``shown`` writes it, and the runs' metrics."""
+    by pair: the commit measured, the machine, the command as ``shown`` writes it, and the runs'
+    metrics (a diverged run's among them: its ``status`` says so)."""
     measured, threads = commit(), threads_per_job(jobs)
     tasks = [(pair, seed) for pair in commands for seed in seeds]
 
     def run(task: tuple[tuple[str, str], int]) -> dict:
         (key, variant), seed = task
-        return command_run([*commands[key, variant], f"seed={seed}"], out / key / variant / f"seed_{seed}", threads)
+        return command_run([*commands[key, variant], f"seed={seed}"], out / key / variant / f"seed_{seed}", threads, diverged_ok=True)
 
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         finished = list(pool.map(run, tasks))
     for ((key, variant), seed), metrics in zip(tasks, finished):
-        print(f"{key} {variant} seed {seed}: L2RE {metrics['rel_l2']:.3e} in {metrics['process_time_s']:.0f} s", file=sys.stderr)
+        print(f"{key} {variant} seed {seed}: {metrics['status']}, L2RE {metrics['rel_l2']:.3e} in {metrics['process_time_s']:.0f} s",
+              file=sys.stderr)
     where = f"{machine().rsplit(', ', 1)[0]}, {finished[0]['threads']} torch thread(s) per run, {jobs} run(s) at a time"
     return {pair: {"commit": measured, "machine": where, "command": shown(command),
                    "runs": [m for (p, _), m in zip(tasks, finished) if p == pair]} for pair, command in commands.items()}

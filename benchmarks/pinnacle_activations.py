@@ -48,7 +48,7 @@ def table(results: dict[str, dict]) -> str:
             runs = entry["runs"]
             e = errors(runs, case.floor_of)
             ratio = f"{baseline / e.mean():.2f}" if baseline is not None else "–"
-            seeds = ", ".join(str(m["seed"]) for m in runs)
+            seeds = ", ".join(f"{m['seed']}{'' if m['status'] == 'completed' else ' ' + m['status']}" for m in runs)
             lines.append(
                 f"| {scored} | {variant} | {e.mean():.2e} ± {e.std():.1e} | {e.max():.2e} | {ratio} | {seeds} "
                 f"| {np.mean([m['train_time_s'] for m in runs]):.0f} | {max(m['process_time_s'] for m in runs):.0f} "
@@ -59,7 +59,8 @@ def table(results: dict[str, dict]) -> str:
     machines = sorted({entry["machine"] for variants in results.values() for entry in variants.values()})
     return "\n".join([
         *lines, "",
-        "fixed ÷ this above 1: the variant's mean error is below plain tanh's. The commands (VARIANT one of the rows' "
+        "fixed ÷ this above 1: the variant's mean error is below plain tanh's. A seed marked diverged stopped when its loss "
+        "grew a million-fold (`trainer.divergence_factor`); its error at that point counts in the mean. The commands (VARIANT one of the rows' "
         "activations, seed S, DIR PINNacle's `ref/` folder; `activation=fixed` is the case's own command):", "", *commands, "",
         f"Measured by `python benchmarks/pinnacle_activations.py` on {'; '.join(machines)}.",
     ])
