@@ -89,7 +89,7 @@ def reference_check(path: Path) -> dict:
 
     table = read_table(path, ["u"])
     x, y = table.coordinates["x"], table.coordinates["y"]
-    u, times = table.values["u"], table.times
+    u, times = table.outputs["u"], table.times
     solved, seconds = {}, {}
     for m in GRIDS:
         start = time.perf_counter()
@@ -113,7 +113,7 @@ def window_file(path: Path, out: Path) -> Path:
     nodes, kept = len(table.coordinates["x"]), int(keep.sum())
     rows = np.column_stack([
         np.repeat(table.coordinates["x"], kept), np.repeat(table.coordinates["y"], kept),
-        np.tile(table.times[keep], nodes), table.values["u"][:, keep].ravel(),
+        np.tile(table.times[keep], nodes), table.outputs["u"][:, keep].ravel(),
     ])
     out.mkdir(parents=True, exist_ok=True)
     target = out / f"heat_longtime_t{WINDOW}.csv"
