@@ -47,7 +47,7 @@ def table(results: dict[str, dict]) -> str:
             entry = variants[variant]
             runs = entry["runs"]
             e = errors(runs, case.floor_of)
-            ratio = f"{baseline / e.mean():.2f}" if baseline is not None else "–"
+            ratio = f"{baseline / e.mean():.2g}" if baseline is not None else "–"
             seeds = ", ".join(f"{m['seed']}{'' if m['status'] == 'completed' else ' ' + m['status']}" for m in runs)
             lines.append(
                 f"| {scored} | {variant} | {e.mean():.2e} ± {e.std():.1e} | {e.max():.2e} | {ratio} | {seeds} "

@@ -66,6 +66,10 @@ def table(results: dict[str, dict]) -> str:
                 f"| {', '.join(str(m['seed']) for m in runs)} | {theirs:.2e} | {f'{errors.mean() / theirs:.2f}' if full else '–'} "
                 f"| {iterations} | {per_iteration:.3f} | {per_iteration * SETUP_ITERATIONS / 3600:.1f} | {entry['commit']} |"
             )
+    hours = sum(np.mean([m["train_time_s"] / m["iterations_adam"] for m in entry["runs"]]) for methods in results.values()
+                for entry in methods.values()) * SETUP_ITERATIONS * 3 / 3600
+    lines += ["", f"At these rates the setup's {3 * sum(map(len, results.values()))} runs (seeds 0–2) would take about "
+                  f"{hours:.0f} hours of training with one thread each, as measured: {hours / 2:.0f} hours on the 2 cores below."]
     commands = [f"- {CASES[key].name} {method}: `{entry['command']}`" for key, methods in results.items()
                 for method, entry in methods.items()]
     machines = sorted({entry["machine"] for methods in results.values() for entry in methods.values()})
