@@ -10,7 +10,7 @@ file is worth, and what solving it with a PINN costs.
    DOP853 (rtol 1e-9). The two grids' distance bounds the coarser one's error; the file's distance
    from the finer one is the floor of any score against the file, as Burgers 1d-C's is.
 2. **One window of time marching.** The solution is periodic-like with period 8 (the forcing's),
-   and each period holds layers about 0.01 wide that switch between u ≈ ±√π and u ≈ 0 within a few
+   and each period holds layers of the order of 0.01 wide (an estimate: √(diffusion / forcing rate)) that switch between u ≈ ±√π and u ≈ 0 within a few
    tenths of a time unit. A time-marching PINN must fit a window as short as those switches, then
    the next from it. The first window, t ∈ [0, WINDOW], is a problem pinnsolve runs as it is
    (``problem.t_max=WINDOW``, scored on the file's rows up to WINDOW, written as a CSV), so each
