@@ -110,3 +110,15 @@ def test_the_heat2d_lt_section_was_measured_on_the_case_as_it_is():
     text = section(REPO / "docs" / "results" / "pinnacle.md", "heat2d-lt")
     assert results["commit"] in text and results["window"]["command"] in text
     unchanged_since(results["commit"], own_files("heat2d_lt"), "heat2d_lt", "python benchmarks/heat2d_lt.py")
+
+
+def test_each_pinnacle_setup_row_was_measured_on_the_setup_as_it_is():
+    results = json.loads((REPO / "benchmarks" / "results" / "pinnacle_setup.json").read_text())
+    table = section(REPO / "docs" / "results" / "pinnacle.md", "pinnacle-setup")
+    assert results, "benchmarks/results/pinnacle_setup.json holds no case"
+    for key, methods in results.items():
+        for method, entry in methods.items():
+            assert entry["commit"] in table and entry["command"] in table, f"{key} {method}'s row is not the one the .json holds"
+            files = [f"conf/problem/{entry['runs'][0]['problem']}.yaml", f"problems/{entry['runs'][0]['problem']}.py",
+                     "conf/experiment/pinnacle/setup.yaml", "conf/activation"]
+            unchanged_since(entry["commit"], files, f"{key} {method}", f"python benchmarks/pinnacle_setup.py {key} --methods {method}")
