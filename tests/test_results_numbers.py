@@ -3,7 +3,7 @@ README's rows of it) names the commit it was measured on, and the code that deci
 (the training engine, the problems, the configs) must be as it was then. Change any of it and this
 fails until `python benchmarks/defaults.py` is rerun. Each row of the PINNacle table
 (docs/results/pinnacle.md) names its commit too, and its case's own settings must be as they were;
-so do the activations-on-PINNacle rows and the Heat 2d-LT section of that page."""
+so do the activations-on-PINNacle rows, the PINNacle-setup rows and the Heat 2d-LT section of that page."""
 import json
 import re
 import subprocess
