@@ -10,7 +10,7 @@ import subprocess
 import sys
 import time
 from argparse import ArgumentParser, Namespace, RawDescriptionHelpFormatter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -212,6 +212,26 @@ def command_grid(commands: dict[tuple[str, str], list[str]], seeds: list[int], o
     where = f"{machine().rsplit(', ', 1)[0]}, {finished[0]['threads']} torch thread(s) per run, {jobs} run(s) at a time"
     return {pair: {"commit": measured, "machine": where, "command": shown(command),
                    "runs": [m for (p, _), m in zip(tasks, finished) if p == pair]} for pair, command in commands.items()}
+
+
+def grid_tables(name: str, section: str, commands: dict[tuple[str, str], list[str]] | None, args: Namespace, out: Path,
+                shown: Callable[[list[str]], str], order: tuple[Sequence[str], Sequence[str]], table: Callable[[dict], str]) -> None:
+    """A (case, variant) comparison's flow: run ``commands`` for ``args.seeds`` (None: run nothing,
+    as ``--collect``), merge their entries into benchmarks/results/NAME.json over the rows it holds,
+    in ``order`` (the cases', then the variants'), and write its ``table`` to NAME.md and the
+    ``section`` of the docs."""
+    results_file = RESULTS / f"{name}.json"
+    results = json.loads(results_file.read_text()) if results_file.exists() else {}
+    if commands is not None:
+        for (key, variant), entry in command_grid(commands, args.seeds, out, args.jobs, shown).items():
+            results.setdefault(key, {})[variant] = entry
+        cases, variants = order
+        results = {key: {v: results[key][v] for v in variants if v in results[key]} for key in cases if key in results}
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        results_file.write_text(json.dumps(results, indent=1) + "\n")
+    text = table(results)
+    (RESULTS / f"{name}.md").write_text(text + "\n")
+    write_section(section, text)
 
 
 def study_arguments(description: str, problems: list[str], default_problems: list[str], variant: str,

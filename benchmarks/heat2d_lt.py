@@ -35,6 +35,8 @@ import numpy as np
 import scipy.integrate
 import scipy.sparse
 
+from pinnsolve.readers import Table, read_table
+
 from common import REPO, RESULTS, command_run, commit, machine, threads_per_job, write_section
 from pinnacle import data_file, shown
 
@@ -83,11 +85,8 @@ def rel_l2(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.sqrt(np.mean((a - b) ** 2)) / np.sqrt(np.mean(b**2)))
 
 
-def reference_check(path: Path) -> dict:
-    """The file against the method of lines on each grid, and the grids against each other."""
-    from pinnsolve.readers import read_table
-
-    table = read_table(path, ["u"])
+def reference_check(table: Table) -> dict:
+    """The file's ``table`` against the method of lines on each grid, and the grids against each other."""
     x, y = table.coordinates["x"], table.coordinates["y"]
     u, times = table.outputs["u"], table.times
     solved, seconds = {}, {}
@@ -104,11 +103,8 @@ def reference_check(path: Path) -> dict:
     }
 
 
-def window_file(path: Path, out: Path) -> Path:
-    """The file's rows with t ≤ WINDOW, as a CSV of x, y, t, u."""
-    from pinnsolve.readers import read_table
-
-    table = read_table(path, ["u"])
+def window_file(table: Table, out: Path) -> Path:
+    """The file's rows (``table``) with t ≤ WINDOW, as a CSV of x, y, t, u."""
     keep = table.times <= WINDOW + 1e-9
     nodes, kept = len(table.coordinates["x"]), int(keep.sum())
     rows = np.column_stack([
@@ -171,10 +167,11 @@ def main() -> None:
             parser.error("--data DIR is needed (PINNacle's ref/ folder)")
         folder = args.data.resolve()
         path, measured = data_file(folder, FILE), commit()
-        reference = reference_check(path)
+        table = read_table(path, ["u"])
+        reference = reference_check(table)
         print(f"file vs method of lines: {reference['file_vs_fine']:.3e}", file=sys.stderr)
         out = REPO / "outputs" / "benchmarks" / "heat2d_lt"
-        window = ["problem=heat2d_lt", f"problem.data={window_file(path, out)}", f"problem.t_max={WINDOW}", *WINDOW_SETTINGS]
+        window = ["problem=heat2d_lt", f"problem.data={window_file(table, out)}", f"problem.t_max={WINDOW}", *WINDOW_SETTINGS]
         threads = threads_per_job(args.jobs)
         with ThreadPoolExecutor(max_workers=args.jobs) as pool:
             runs = list(pool.map(lambda seed: command_run([*window, f"seed={seed}"], out / "window" / f"seed_{seed}", threads), SEEDS))

@@ -14,12 +14,11 @@ and between the ``pinnacle-activations`` markers of docs/results/pinnacle.md.
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
 import numpy as np
 
-from common import REPO, RESULTS, command_grid, write_section
+from common import REPO, grid_tables
 from pinnacle import CASES, against, arguments, shown
 
 VARIANTS = ("fixed", "layer_wise", "layer_wise_no_sr", "neuron_wise", "neuron_wise_no_sr", "raf")
@@ -77,8 +76,7 @@ def main() -> None:
     args = parser.parse_args()
     if unknown := sorted(set(args.cases) - set(CASES)) + sorted(set(args.variants) - set(VARIANTS)):
         parser.error(f"unknown cases or variants {unknown}; cases: {list(CASES)}; variants: {list(VARIANTS)}")
-    results_file = RESULTS / "pinnacle_activations.json"
-    results = json.loads(results_file.read_text()) if results_file.exists() else {}
+    commands, folder = None, None
     if not args.collect:
         needing = [key for key in args.cases if CASES[key].data]
         if needing and args.data is None:
@@ -86,15 +84,8 @@ def main() -> None:
         folder = args.data.resolve() if args.data else None
         commands = {(key, variant): [*arguments(CASES[key], folder), f"activation={variant}"]
                     for key in args.cases for variant in args.variants}
-        out = REPO / "outputs" / "benchmarks" / "pinnacle_activations"
-        for (key, variant), entry in command_grid(commands, args.seeds, out, args.jobs, lambda c: shown(c, folder)).items():
-            results.setdefault(key, {})[variant] = entry
-        results = {key: results[key] for key in CASES if key in results}
-        RESULTS.mkdir(parents=True, exist_ok=True)
-        results_file.write_text(json.dumps(results, indent=1) + "\n")
-    text = table(results)
-    (RESULTS / "pinnacle_activations.md").write_text(text + "\n")
-    write_section("pinnacle-activations", text)
+    grid_tables("pinnacle_activations", "pinnacle-activations", commands, args, REPO / "outputs" / "benchmarks" / "pinnacle_activations",
+                lambda c: shown(c, folder), (list(CASES), VARIANTS), table)
 
 
 if __name__ == "__main__":

@@ -18,12 +18,11 @@ and what the 20,000 would take on the machine, not an error to compare.
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
 import numpy as np
 
-from common import REPO, RESULTS, command_grid, write_section
+from common import REPO, grid_tables
 from pinnacle import CASES, data_file, shown
 
 SETUP_ITERATIONS = 20_000
@@ -92,22 +91,14 @@ def main() -> None:
     args = parser.parse_args()
     if unknown := sorted(set(args.cases) - set(SETUP_CASES)) + sorted(set(args.methods) - set(METHODS)):
         parser.error(f"unknown cases or methods {unknown}; cases: {list(SETUP_CASES)}; methods: {list(METHODS)}")
-    results_file = RESULTS / "pinnacle_setup.json"
-    results = json.loads(results_file.read_text()) if results_file.exists() else {}
+    commands, folder = None, None
     if not args.collect:
         if args.data is None:
             parser.error("--data DIR is needed (PINNacle's ref/ folder)")
         folder = args.data.resolve()
         commands = {(key, method): command(key, method, folder, args.iterations) for key in args.cases for method in args.methods}
-        out = REPO / "outputs" / "benchmarks" / "pinnacle_setup"
-        for (key, method), entry in command_grid(commands, args.seeds, out, args.jobs, lambda c: shown(c, folder)).items():
-            results.setdefault(key, {})[method] = entry
-        results = {key: {m: results[key][m] for m in METHODS if m in results[key]} for key in SETUP_CASES if key in results}
-        RESULTS.mkdir(parents=True, exist_ok=True)
-        results_file.write_text(json.dumps(results, indent=1) + "\n")
-    text = table(results)
-    (RESULTS / "pinnacle_setup.md").write_text(text + "\n")
-    write_section("pinnacle-setup", text)
+    grid_tables("pinnacle_setup", "pinnacle-setup", commands, args, REPO / "outputs" / "benchmarks" / "pinnacle_setup",
+                lambda c: shown(c, folder), (SETUP_CASES, list(METHODS)), table)
 
 
 if __name__ == "__main__":
