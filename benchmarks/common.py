@@ -215,15 +215,19 @@ def command_grid(commands: dict[tuple[str, str], list[str]], seeds: list[int], o
 
 
 def grid_tables(name: str, section: str, commands: dict[tuple[str, str], list[str]] | None, args: Namespace, out: Path,
-                shown: Callable[[list[str]], str], order: tuple[Sequence[str], Sequence[str]], table: Callable[[dict], str]) -> None:
+                shown: Callable[[list[str]], str], order: tuple[Sequence[str], Sequence[str]], table: Callable[[dict], str],
+                annotate: Callable[[str, str, dict], None] | None = None) -> None:
     """A (case, variant) comparison's flow: run ``commands`` for ``args.seeds`` (None: run nothing,
     as ``--collect``), merge their entries into benchmarks/results/NAME.json over the rows it holds,
     in ``order`` (the cases', then the variants'), and write its ``table`` to NAME.md and the
-    ``section`` of the docs."""
+    ``section`` of the docs. ``annotate(case, variant, entry)`` adds to a new entry what the table
+    needs beyond the runs' metrics, before it is saved."""
     results_file = RESULTS / f"{name}.json"
     results = json.loads(results_file.read_text()) if results_file.exists() else {}
     if commands is not None:
         for (key, variant), entry in command_grid(commands, args.seeds, out, args.jobs, shown).items():
+            if annotate is not None:
+                annotate(key, variant, entry)
             results.setdefault(key, {})[variant] = entry
         cases, variants = order
         results = {key: {v: results[key][v] for v in variants if v in results[key]} for key in cases if key in results}
