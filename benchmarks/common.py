@@ -214,21 +214,38 @@ def command_grid(commands: dict[tuple[str, str], list[str]], seeds: list[int], o
                    "runs": [m for (p, _), m in zip(tasks, finished) if p == pair]} for pair, command in commands.items()}
 
 
+def merged(old: dict | None, new: dict) -> dict:
+    """``new``'s runs and ``old``'s of the seeds ``new`` did not run, where both ran the same command
+    (else ``new`` alone). Each run keeps the commit and machine it was measured on; the entry's
+    ``commit`` and ``machine`` list them all, in the order of the seeds."""
+    for m in new["runs"]:
+        m.setdefault("commit", new["commit"])
+        m.setdefault("machine", new["machine"])
+    if old is None or old["command"] != new["command"]:
+        return new
+    ran = {m["seed"] for m in new["runs"]}
+    kept = [{"commit": old["commit"], "machine": old["machine"], **m} for m in old["runs"] if m["seed"] not in ran]
+    runs = sorted(kept + new["runs"], key=lambda m: m["seed"])
+    return {**new, "runs": runs, "commit": ", ".join(dict.fromkeys(m["commit"] for m in runs)),
+            "machine": "; ".join(dict.fromkeys(m["machine"] for m in runs))}
+
+
 def grid_tables(name: str, section: str, commands: dict[tuple[str, str], list[str]] | None, args: Namespace, out: Path,
                 shown: Callable[[list[str]], str], order: tuple[Sequence[str], Sequence[str]], table: Callable[[dict], str],
                 annotate: Callable[[str, str, dict], None] | None = None) -> None:
     """A (case, variant) comparison's flow: run ``commands`` for ``args.seeds`` (None: run nothing,
-    as ``--collect``), merge their entries into benchmarks/results/NAME.json over the rows it holds,
-    in ``order`` (the cases', then the variants'), and write its ``table`` to NAME.md and the
-    ``section`` of the docs. ``annotate(case, variant, entry)`` adds to a new entry what the table
-    needs beyond the runs' metrics, before it is saved."""
+    as ``--collect``), merge their entries into benchmarks/results/NAME.json over the rows it holds
+    (:func:`merged`), in ``order`` (the cases', then the variants'), and write its ``table`` to
+    NAME.md and the ``section`` of the docs. ``annotate(case, variant, entry)`` adds to a new entry
+    what the table needs beyond the runs' metrics, before it is saved."""
     results_file = RESULTS / f"{name}.json"
     results = json.loads(results_file.read_text()) if results_file.exists() else {}
     if commands is not None:
         for (key, variant), entry in command_grid(commands, args.seeds, out, args.jobs, shown).items():
             if annotate is not None:
                 annotate(key, variant, entry)
-            results.setdefault(key, {})[variant] = entry
+            row = results.setdefault(key, {})
+            row[variant] = merged(row.get(variant), entry)
         cases, variants = order
         results = {key: {v: results[key][v] for v in variants if v in results[key]} for key in cases if key in results}
         RESULTS.mkdir(parents=True, exist_ok=True)

@@ -4,7 +4,7 @@ variant runs the case's own command with ``activation=VARIANT`` added, beside ``
 measured in the same invocation, so that the ratios compare runs taken together.
 
     python benchmarks/pinnacle_activations.py --data DIR --jobs 2                    # Burgers 1d-C and NS 2d-C, seeds 0–2
-    python benchmarks/pinnacle_activations.py ns2d_c --seeds 0 --data DIR --jobs 2   # one case, some seeds (the others keep their rows)
+    python benchmarks/pinnacle_activations.py ns2d_c --seeds 0 --data DIR --jobs 2   # one case, some seeds (the other seeds keep their runs)
     python benchmarks/pinnacle_activations.py --collect                              # the table again from the .json, running nothing
 
 Runs go to outputs/benchmarks/pinnacle_activations/CASE/VARIANT/seed_S; the metrics to

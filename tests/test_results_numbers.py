@@ -101,8 +101,9 @@ def test_each_activation_row_on_pinnacle_was_measured_on_its_case_and_activation
             seeds = ", ".join(f"{m['seed']}{'' if m['status'] == 'completed' else ' ' + m['status']}" for m in entry["runs"])
             rows = [line for line in table.splitlines() if f"| {variant} |" in line and f"| {seeds} |" in line and entry["commit"] in line]
             assert rows, f"{key} {variant}'s row is not the one the .json holds"
-            unchanged_since(entry["commit"], [*own_files(entry["runs"][0]["problem"]), f"conf/activation/{variant}.yaml"],
-                            f"{key} {variant}", f"python benchmarks/pinnacle_activations.py {key} --variants {variant}")
+            for m in entry["runs"]:
+                unchanged_since(m.get("commit", entry["commit"]), [*own_files(m["problem"]), f"conf/activation/{variant}.yaml"],
+                                f"{key} {variant} seed {m['seed']}", f"python benchmarks/pinnacle_activations.py {key} --variants {variant}")
 
 
 def test_the_heat2d_lt_section_was_measured_on_the_case_as_it_is():
@@ -119,6 +120,7 @@ def test_each_pinnacle_setup_row_was_measured_on_the_setup_as_it_is():
     for key, methods in results.items():
         for method, entry in methods.items():
             assert entry["commit"] in table and entry["command"] in table, f"{key} {method}'s row is not the one the .json holds"
-            files = [f"conf/problem/{entry['runs'][0]['problem']}.yaml", f"problems/{entry['runs'][0]['problem']}.py",
-                     "conf/experiment/pinnacle/setup.yaml", "conf/activation"]
-            unchanged_since(entry["commit"], files, f"{key} {method}", f"python benchmarks/pinnacle_setup.py {key} --methods {method}")
+            for m in entry["runs"]:
+                files = [f"conf/problem/{m['problem']}.yaml", f"problems/{m['problem']}.py", "conf/experiment/pinnacle/setup.yaml", "conf/activation"]
+                unchanged_since(m.get("commit", entry["commit"]), files, f"{key} {method} seed {m['seed']}",
+                                f"python benchmarks/pinnacle_setup.py {key} --methods {method}")

@@ -1,0 +1,32 @@
+"""The comparison grids' results file: a rerun of some seeds replaces those seeds' runs and keeps
+the others, each run naming the commit it was measured on."""
+import importlib.util
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def benchmarks_common():
+    spec = importlib.util.spec_from_file_location("benchmarks_common", REPO / "benchmarks" / "common.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def entry(commit: str, seeds: list[int], command: str = "pinnsolve problem=ns2d_c seed=S") -> dict:
+    return {"commit": commit, "machine": f"machine at {commit}", "command": command,
+            "runs": [{"seed": s, "rel_l2": 0.1 * (s + 1), "from": commit} for s in seeds]}
+
+
+def test_a_rerun_of_some_seeds_keeps_the_others_with_their_commit():
+    merged = benchmarks_common().merged(entry("aaa1111", [0, 1, 2]), entry("bbb2222", [1, 2]))
+    assert [(m["seed"], m["from"], m["commit"]) for m in merged["runs"]] == [
+        (0, "aaa1111", "aaa1111"), (1, "bbb2222", "bbb2222"), (2, "bbb2222", "bbb2222")]
+    assert merged["commit"] == "aaa1111, bbb2222"
+    assert merged["machine"] == "machine at aaa1111; machine at bbb2222"
+
+
+def test_a_changed_command_replaces_every_seed():
+    merged = benchmarks_common().merged(entry("aaa1111", [0, 1, 2]), entry("bbb2222", [1], command="pinnsolve other seed=S"))
+    assert [(m["seed"], m["commit"]) for m in merged["runs"]] == [(1, "bbb2222")]
+    assert merged["commit"] == "bbb2222"
