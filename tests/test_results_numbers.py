@@ -3,7 +3,8 @@ README's rows of it) names the commit it was measured on, and the code that deci
 (the training engine, the problems, the configs) must be as it was then. Change any of it and this
 fails until `python benchmarks/defaults.py` is rerun. Each row of the PINNacle table
 (docs/results/pinnacle.md) names its commit too, and its case's own settings must be as they were;
-so do the activations-on-PINNacle rows, the PINNacle-setup rows and the Heat 2d-LT section of that page."""
+so do the activations-on-PINNacle rows, the PINNacle-setup rows and the Heat 2d-LT section of that page,
+and the network-size rows of docs/results/scaling.md."""
 import json
 import re
 import subprocess
@@ -124,3 +125,15 @@ def test_each_pinnacle_setup_row_was_measured_on_the_setup_as_it_is():
                 files = [f"conf/problem/{m['problem']}.yaml", f"problems/{m['problem']}.py", "conf/experiment/pinnacle/setup.yaml", "conf/activation"]
                 unchanged_since(m.get("commit", entry["commit"]), files, f"{key} {method} seed {m['seed']}",
                                 f"python benchmarks/pinnacle_setup.py {key} --methods {method}")
+
+
+def test_each_network_size_row_was_measured_on_its_case_as_it_is():
+    results = json.loads((REPO / "benchmarks" / "results" / "network_size.json").read_text())
+    table = section(REPO / "docs" / "results" / "scaling.md", "network-size")
+    assert results, "benchmarks/results/network_size.json holds no case"
+    for key, variants in results.items():
+        for variant, entry in variants.items():
+            assert entry["commit"] in table and entry["command"] in table, f"{key} {variant}'s row is not the one the .json holds"
+            for m in entry["runs"]:
+                unchanged_since(m.get("commit", entry["commit"]), own_files(m["problem"]), f"{key} {variant} seed {m['seed']}",
+                                f"python benchmarks/network_size.py {key} --variants {variant}")
