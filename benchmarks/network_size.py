@@ -40,8 +40,8 @@ LOG_EVERY = 500
 
 
 def with_history(key: str, variant: str, entry: dict, budget_s: float) -> None:
-    """The entry with its budget and network, and each run with its rel L2 against training time
-    (history.csv) and the seconds its Adam phase took."""
+    """Adds to ``entry`` its budget and network, and to each run its rel L2 against training time
+    (from history.csv) and the seconds its Adam phase took."""
     depth = composed([f"problem={CASES[key].problem}", *CASES[key].overrides]).network.depth
     entry.update(budget_s=budget_s, network=f"{depth} × {VARIANTS[variant][1]}")
     for m in entry["runs"]:
