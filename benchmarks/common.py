@@ -255,6 +255,30 @@ def grid_tables(name: str, section: str, commands: dict[tuple[str, str], list[st
     write_section(section, text)
 
 
+def grid_arguments(description: str, cases: Sequence[str], default_cases: Sequence[str], variant: str,
+                   variants: Sequence[str], data_cases: Sequence[str],
+                   more: Callable[[ArgumentParser], None] = lambda parser: None) -> tuple[Namespace, Path | None]:
+    """The command line every (case, variant) grid shares: which cases and which ``variant``s (e.g.
+    ``--methods``) to run, the seeds, PINNacle's ref/ folder (needed to run any of ``data_cases``),
+    the runs at a time, or only ``--collect``; ``more`` adds a script's own options. Returns the
+    arguments and the folder, resolved (None if not given)."""
+    parser = ArgumentParser(description=description, formatter_class=RawDescriptionHelpFormatter)
+    parser.add_argument("cases", nargs="*", default=list(default_cases), help=f"any of {list(cases)}")
+    parser.add_argument(f"--{variant}", nargs="+", default=list(variants), help=f"any of {list(variants)}")
+    parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
+    more(parser)
+    parser.add_argument("--data", type=Path, help="PINNacle's ref/ folder (the data cases' reference files)")
+    parser.add_argument("--jobs", type=int, default=1, help="runs at a time; each gets cores/jobs threads")
+    parser.add_argument("--collect", action="store_true", help="write the table from the .json, running nothing")
+    args = parser.parse_args()
+    if unknown := sorted(set(args.cases) - set(cases)) + sorted(set(getattr(args, variant)) - set(variants)):
+        parser.error(f"unknown cases or {variant} {unknown}; cases: {list(cases)}; {variant}: {list(variants)}")
+    needing = [key for key in args.cases if key in data_cases]
+    if not args.collect and needing and args.data is None:
+        parser.error(f"--data DIR is needed for {needing} (PINNacle's ref/ folder)")
+    return args, args.data.resolve() if args.data else None
+
+
 def study_arguments(description: str, problems: list[str], default_problems: list[str], variant: str,
                     variants: list[str]) -> Namespace:
     """The command line every budgeted study shares: which problems and which ``variant``s (e.g.

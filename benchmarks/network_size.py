@@ -19,11 +19,10 @@ from __future__ import annotations
 
 import argparse
 import csv
-from pathlib import Path
 
 import numpy as np
 
-from common import REPO, RESULTS, composed, grid_tables, plot_curves
+from common import REPO, RESULTS, composed, grid_arguments, grid_tables, plot_curves
 from pinnacle import CASES, arguments, shown
 
 # variant -> (quasi-Newton method, network width); the depth stays the case's
@@ -96,29 +95,17 @@ def table(results: dict[str, dict]) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("cases", nargs="*", default=["ns2d_c"], help=f"any of {list(CASES)}")
-    parser.add_argument("--variants", nargs="+", default=list(VARIANTS), help=f"any of {list(VARIANTS)}")
-    parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
-    parser.add_argument("--budget", type=float, default=480.0, help="seconds of training per run")
-    parser.add_argument("--data", type=Path, help="PINNacle's ref/ folder (the data cases' reference files)")
-    parser.add_argument("--jobs", type=int, default=1, help="runs at a time; each gets cores/jobs threads")
-    parser.add_argument("--collect", action="store_true", help="write the table from the .json, running nothing")
-    args = parser.parse_args()
-    if unknown := sorted(set(args.cases) - set(CASES)) + sorted(set(args.variants) - set(VARIANTS)):
-        parser.error(f"unknown cases or variants {unknown}; cases: {list(CASES)}; variants: {list(VARIANTS)}")
-    commands, folder = None, None
-    if not args.collect:
-        needing = [key for key in args.cases if CASES[key].data]
-        if needing and args.data is None:
-            parser.error(f"--data DIR is needed for {needing} (PINNacle's ref/ folder)")
-        folder = args.data.resolve() if args.data else None
-        commands = {
-            (key, variant): [*arguments(CASES[key], folder), f"trainer.quasi_newton.method={method}", f"network.width={width}",
-                             f"trainer.time_budget_s={args.budget:g}", "trainer.quasi_newton.iterations=1000000",
-                             f"trainer.log_every={LOG_EVERY}"]
-            for key in args.cases for variant, (method, width) in VARIANTS.items() if variant in args.variants
-        }
+    def budget(parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("--budget", type=float, default=480.0, help="seconds of training per run")
+
+    args, folder = grid_arguments(__doc__, list(CASES), ["ns2d_c"], "variants", list(VARIANTS),
+                                  [k for k, c in CASES.items() if c.data], budget)
+    commands = None if args.collect else {
+        (key, variant): [*arguments(CASES[key], folder), f"trainer.quasi_newton.method={method}", f"network.width={width}",
+                         f"trainer.time_budget_s={args.budget:g}", "trainer.quasi_newton.iterations=1000000",
+                         f"trainer.log_every={LOG_EVERY}"]
+        for key in args.cases for variant, (method, width) in VARIANTS.items() if variant in args.variants
+    }
     grid_tables("network_size", "network-size", commands, args, OUT, lambda c: shown(c, folder), (list(CASES), list(VARIANTS)),
                 table, lambda key, variant, entry: with_history(key, variant, entry, args.budget))
 

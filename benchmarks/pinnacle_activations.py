@@ -13,12 +13,9 @@ and between the ``pinnacle-activations`` markers of docs/results/pinnacle.md.
 """
 from __future__ import annotations
 
-import argparse
-from pathlib import Path
-
 import numpy as np
 
-from common import REPO, grid_tables
+from common import REPO, grid_arguments, grid_tables
 from pinnacle import CASES, against, arguments, shown
 
 VARIANTS = ("fixed", "layer_wise", "layer_wise_no_sr", "neuron_wise", "neuron_wise_no_sr", "raf")
@@ -66,24 +63,9 @@ def table(results: dict[str, dict]) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("cases", nargs="*", default=list(DEFAULT_CASES), help=f"any of {list(CASES)}")
-    parser.add_argument("--variants", nargs="+", default=list(VARIANTS), help=f"any of {list(VARIANTS)}")
-    parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
-    parser.add_argument("--data", type=Path, help="PINNacle's ref/ folder (the data cases' reference files)")
-    parser.add_argument("--jobs", type=int, default=1, help="runs at a time; each gets cores/jobs threads")
-    parser.add_argument("--collect", action="store_true", help="write the table from the .json, running nothing")
-    args = parser.parse_args()
-    if unknown := sorted(set(args.cases) - set(CASES)) + sorted(set(args.variants) - set(VARIANTS)):
-        parser.error(f"unknown cases or variants {unknown}; cases: {list(CASES)}; variants: {list(VARIANTS)}")
-    commands, folder = None, None
-    if not args.collect:
-        needing = [key for key in args.cases if CASES[key].data]
-        if needing and args.data is None:
-            parser.error(f"--data DIR is needed for {needing} (PINNacle's ref/ folder)")
-        folder = args.data.resolve() if args.data else None
-        commands = {(key, variant): [*arguments(CASES[key], folder), f"activation={variant}"]
-                    for key in args.cases for variant in args.variants}
+    args, folder = grid_arguments(__doc__, list(CASES), DEFAULT_CASES, "variants", VARIANTS, [k for k, c in CASES.items() if c.data])
+    commands = None if args.collect else {(key, variant): [*arguments(CASES[key], folder), f"activation={variant}"]
+                                          for key in args.cases for variant in args.variants}
     grid_tables("pinnacle_activations", "pinnacle-activations", commands, args, REPO / "outputs" / "benchmarks" / "pinnacle_activations",
                 lambda c: shown(c, folder), (list(CASES), VARIANTS), table)
 

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from common import REPO, grid_tables
+from common import REPO, grid_arguments, grid_tables
 from pinnacle import CASES, data_file, shown
 
 SETUP_ITERATIONS = 20_000
@@ -80,23 +80,12 @@ def table(results: dict[str, dict]) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("cases", nargs="*", default=list(SETUP_CASES), help=f"any of {list(SETUP_CASES)}")
-    parser.add_argument("--methods", nargs="+", default=list(METHODS), help=f"any of {list(METHODS)}")
-    parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
-    parser.add_argument("--iterations", type=int, default=SETUP_ITERATIONS, help="Adam iterations (fewer: a timing probe)")
-    parser.add_argument("--data", type=Path, help="PINNacle's ref/ folder")
-    parser.add_argument("--jobs", type=int, default=1, help="runs at a time; each gets cores/jobs threads")
-    parser.add_argument("--collect", action="store_true", help="write the table from the .json, running nothing")
-    args = parser.parse_args()
-    if unknown := sorted(set(args.cases) - set(SETUP_CASES)) + sorted(set(args.methods) - set(METHODS)):
-        parser.error(f"unknown cases or methods {unknown}; cases: {list(SETUP_CASES)}; methods: {list(METHODS)}")
-    commands, folder = None, None
-    if not args.collect:
-        if args.data is None:
-            parser.error("--data DIR is needed (PINNacle's ref/ folder)")
-        folder = args.data.resolve()
-        commands = {(key, method): command(key, method, folder, args.iterations) for key in args.cases for method in args.methods}
+    def iterations(parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("--iterations", type=int, default=SETUP_ITERATIONS, help="Adam iterations (fewer: a timing probe)")
+
+    args, folder = grid_arguments(__doc__, list(SETUP_CASES), list(SETUP_CASES), "methods", list(METHODS), list(SETUP_CASES), iterations)
+    commands = None if args.collect else {(key, method): command(key, method, folder, args.iterations)
+                                          for key in args.cases for method in args.methods}
     grid_tables("pinnacle_setup", "pinnacle-setup", commands, args, REPO / "outputs" / "benchmarks" / "pinnacle_setup",
                 lambda c: shown(c, folder), (SETUP_CASES, list(METHODS)), table)
 

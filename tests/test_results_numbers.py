@@ -8,6 +8,7 @@ and the network-size rows of docs/results/scaling.md."""
 import json
 import re
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -114,26 +115,28 @@ def test_the_heat2d_lt_section_was_measured_on_the_case_as_it_is():
     unchanged_since(results["commit"], own_files("heat2d_lt"), "heat2d_lt", "python benchmarks/heat2d_lt.py")
 
 
-def test_each_pinnacle_setup_row_was_measured_on_the_setup_as_it_is():
-    results = json.loads((REPO / "benchmarks" / "results" / "pinnacle_setup.json").read_text())
-    table = section(REPO / "docs" / "results" / "pinnacle.md", "pinnacle-setup")
-    assert results, "benchmarks/results/pinnacle_setup.json holds no case"
-    for key, methods in results.items():
-        for method, entry in methods.items():
-            assert entry["commit"] in table and entry["command"] in table, f"{key} {method}'s row is not the one the .json holds"
-            for m in entry["runs"]:
-                files = [f"conf/problem/{m['problem']}.yaml", f"problems/{m['problem']}.py", "conf/experiment/pinnacle/setup.yaml", "conf/activation"]
-                unchanged_since(m.get("commit", entry["commit"]), files, f"{key} {method} seed {m['seed']}",
-                                f"python benchmarks/pinnacle_setup.py {key} --methods {method}")
-
-
-def test_each_network_size_row_was_measured_on_its_case_as_it_is():
-    results = json.loads((REPO / "benchmarks" / "results" / "network_size.json").read_text())
-    table = section(REPO / "docs" / "results" / "scaling.md", "network-size")
-    assert results, "benchmarks/results/network_size.json holds no case"
+def each_run_pinned(name: str, page: str, marker: str, files: Callable[[dict], list[str]], rerun: str) -> None:
+    """Each (case, variant) entry of benchmarks/results/NAME.json is the row of ``page``'s ``marker``
+    section that names its commit and command, and each run's ``files`` are as they were at the
+    commit that run was measured on; ``rerun`` (with CASE and VARIANT filled in) is the command that mends it."""
+    results = json.loads((REPO / "benchmarks" / "results" / f"{name}.json").read_text())
+    table = section(REPO / "docs" / "results" / page, marker)
+    assert results, f"benchmarks/results/{name}.json holds no case"
     for key, variants in results.items():
         for variant, entry in variants.items():
             assert entry["commit"] in table and entry["command"] in table, f"{key} {variant}'s row is not the one the .json holds"
             for m in entry["runs"]:
-                unchanged_since(m.get("commit", entry["commit"]), own_files(m["problem"]), f"{key} {variant} seed {m['seed']}",
-                                f"python benchmarks/network_size.py {key} --variants {variant}")
+                unchanged_since(m.get("commit", entry["commit"]), files(m), f"{key} {variant} seed {m['seed']}",
+                                rerun.replace("CASE", key).replace("VARIANT", variant))
+
+
+def test_each_pinnacle_setup_row_was_measured_on_the_setup_as_it_is():
+    each_run_pinned("pinnacle_setup", "pinnacle.md", "pinnacle-setup",
+                    lambda m: [f"conf/problem/{m['problem']}.yaml", f"problems/{m['problem']}.py",
+                               "conf/experiment/pinnacle/setup.yaml", "conf/activation"],
+                    "python benchmarks/pinnacle_setup.py CASE --methods VARIANT")
+
+
+def test_each_network_size_row_was_measured_on_its_case_as_it_is():
+    each_run_pinned("network_size", "scaling.md", "network-size", lambda m: own_files(m["problem"]),
+                    "python benchmarks/network_size.py CASE --variants VARIANT")
