@@ -238,6 +238,9 @@ def exit_with(metrics: dict[str, Any], output_dir: Path) -> None:
     """End a single run's command with the exit status of its status, saying why when not 0."""
     status = metrics["status"]
     if status == "interrupted":
+        # everything is written and the process only leaves: a Ctrl-C pressed on while the interpreter
+        # shuts down (Python restores the default handler there) would end it by the signal, not with 130
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         sys.stderr.write(f"pinnsolve: {metrics['stop_reason']}; continue with: pinnsolve resume={output_dir}\n")
         sys.exit(interrupts.EXIT_STATUS[interrupts.received() or signal.SIGINT])
     if status != "completed":

@@ -238,6 +238,8 @@ class Config:
     derivatives: Derivatives = key(Derivatives.auto, "the derivative engine: auto (the fastest for the model and run), autograd, jets, compiled")
     device: Device = key(Device.auto, "auto (CUDA if available), cpu, cuda")
     seed: int = key(0, "the initial weights and every sample", Rule("an integer in [0, 2^63)", lambda v: 0 <= v < 2**63))
+    plots: bool = key(True, "draw the run's figures into its directory (false: none, for sweeps of many runs; "
+                            "pinnsolve.load(RUN).plot(NAME) draws one later)")
 
 
 @dataclass
@@ -641,6 +643,7 @@ class Settings:
     derivatives: Derivatives
     device: Device
     seed: int
+    plots: bool
 
 
 def plain(value: Any) -> Any:
@@ -660,6 +663,7 @@ def typed(cfg: DictConfig, problem: Problem, activation: DictConfig) -> Settings
         logger=group(LoggerConfig, cfg.get("logger") or {}),  # a run saved before trackers had none
         precision=Precision(plain(cfg.precision)), derivatives=Derivatives(plain(cfg.derivatives)),
         device=Device(plain(cfg.device)), seed=int(cfg.seed),
+        plots=bool(cfg.get("plots", True)),  # a run saved before the key existed drew its figures
     )
 
 

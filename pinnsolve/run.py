@@ -66,8 +66,8 @@ def run(cfg: DictConfig, output_dir: Path | None, *, resume: bool = False) -> Fi
 def _train(cfg: DictConfig, parts: Assembly, output_dir: Path | None, resume: bool, start: float, warnings: list[str]) -> Finished:
     problem, model, trainer, settings = parts.problem, parts.model, parts.trainer, parts.settings
     config = resolved(cfg)
-    # what a checkpoint compares to tell its run from another: the tracker changes nothing a run computes
-    computed = {key: value for key, value in config.items() if key != "logger"}
+    # what a checkpoint compares to tell its run from another: the tracker and the plots change nothing a run computes
+    computed = {key: value for key, value in config.items() if key not in ("logger", "plots")}
     state, earlier_wall_s, save_checkpoint = None, 0.0, None
     if output_dir is not None and resume:
         saved = checkpoint.load(output_dir / checkpoint.FILE, computed, next(model.parameters()).device)
@@ -160,12 +160,13 @@ def write(finished: Finished, output_dir: Path) -> None:
     checkpoint.save_tensors(output_dir / "model.pt", finished.parts.model.state_dict())
     files.write_history(output_dir / "history.csv", finished.result.history)
     parts = finished.parts
-    drawn = figures(
-        parts.problem, parts.model, reference, finished.predicted, finished.result.history, parts.trainer.loss.components,
-        finished.metrics.get("identified"),
-    )
-    for name, figure in drawn.items():
-        figure(output_dir / name)
+    if parts.settings.plots:
+        drawn = figures(
+            parts.problem, parts.model, reference, finished.predicted, finished.result.history, parts.trainer.loss.components,
+            finished.metrics.get("identified"),
+        )
+        for name, figure in drawn.items():
+            figure(output_dir / name)
     files.write_json(output_dir / "metrics.json", finished.metrics)
 
 

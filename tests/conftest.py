@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import sys
 
 import pytest
@@ -17,9 +18,13 @@ PROBLEM_CONFIGS = [
     "burgers", "poisson", "klein_gordon", "klein_gordon_cubic", "helmholtz", "sine_gordon", "low_regularity", "oscillatory", "fit",
 ]
 
-# pytest-xdist's workers share the cores: each takes its part, not all of them
+# pytest-xdist's workers share the cores: each takes its part, not all of them, and so do the
+# pinnsolve processes a test starts (torch reads OMP_NUM_THREADS when imported): a process with a
+# thread per core beside another worker oversubscribes the machine and ran the suite 2x slower
 if "PYTEST_XDIST_WORKER_COUNT" in os.environ:
-    torch.set_num_threads(max(1, (os.cpu_count() or 1) // int(os.environ["PYTEST_XDIST_WORKER_COUNT"])))
+    share = max(1, (os.cpu_count() or 1) // int(os.environ["PYTEST_XDIST_WORKER_COUNT"]))
+    torch.set_num_threads(share)
+    os.environ["OMP_NUM_THREADS"] = str(share)
 
 # overrides that make any problem train in about a second
 TINY = [
@@ -32,6 +37,7 @@ TINY = [
     "trainer.quasi_newton.iterations=4",
     "trainer.log_every=2",
     "trainer.progress_bar=false",
+    "plots=false",  # a third of a tiny run's time; a test that reads the figures asks for them (plots=true)
 ]
 
 
@@ -103,8 +109,11 @@ def pinnsolve_in_process(args: list[str], monkeypatch, capsys) -> tuple[int, str
     """``pinnsolve ARGS`` run by the command's entry point in this process: its exit status and stderr."""
     monkeypatch.delenv("HYDRA_FULL_ERROR", raising=False)  # as a user's shell has it
     monkeypatch.setattr(sys, "argv", ["pinnsolve", *args])
+    handler = signal.getsignal(signal.SIGINT)  # an interrupted run's exit ignores Ctrl-C from then on; this process goes on
     try:
         cli.main()
     except SystemExit as stop:
         return stop.code, capsys.readouterr().err
+    finally:
+        signal.signal(signal.SIGINT, handler)
     return 0, capsys.readouterr().err

@@ -48,7 +48,7 @@ def test_predict_is_the_model_at_the_points_and_its_error_is_the_metrics(tmp_pat
 
 
 def test_a_run_directory_loads_back_to_the_same_model(tmp_path):
-    solved = solve(*BURGERS, output_dir=tmp_path / "run")
+    solved = solve(*BURGERS, "plots=true", output_dir=tmp_path / "run")
     assert solved.run_dir == tmp_path / "run"
     for name in ("metrics.json", "history.csv", "model.pt", "solution.png", "slopes.png", ".hydra/config.yaml"):
         assert (tmp_path / "run" / name).is_file(), name

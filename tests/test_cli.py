@@ -13,7 +13,7 @@ import torch
 from omegaconf import OmegaConf
 
 from conftest import PROBLEM_CONFIGS, TINY, coarse_reference, load_config, pinnsolve_in_process
-from pinnsolve import cli
+from pinnsolve import cli, load
 from pinnsolve.config import validate
 from pinnsolve.report.sweep import _band, read_sweep
 from pinnsolve.report.sweep import main as sweep_main  # the pinnsolve-report command
@@ -43,7 +43,7 @@ def tiny_args(problem: str) -> list[str]:
 @pytest.mark.parametrize("problem", PROBLEM_CONFIGS)
 def test_tiny_run_writes_every_file(problem, tmp_path, monkeypatch, capsys):
     out = tmp_path / "run"
-    status, stderr = pinnsolve_in_process([*tiny_args(problem), f"hydra.run.dir={out}"], monkeypatch, capsys)
+    status, stderr = pinnsolve_in_process([*tiny_args(problem), "plots=true", f"hydra.run.dir={out}"], monkeypatch, capsys)
     assert status == 0, stderr
     expected = RUN_FILES + (["slices.png"] if problem in TIME_DEPENDENT else [])
     for name in expected + [".hydra/config.yaml", ".hydra/overrides.yaml"]:
@@ -78,9 +78,23 @@ def test_tiny_run_writes_every_file(problem, tmp_path, monkeypatch, capsys):
     assert rel == pytest.approx(metrics["rel_l2"], rel=1e-9)
 
 
+def test_plots_false_writes_every_file_but_the_figures_and_load_draws_them_later(tmp_path, monkeypatch, capsys):
+    out = tmp_path / "run"
+    status, stderr = pinnsolve_in_process([*tiny_args("burgers"), "plots=true", f"hydra.run.dir={out}"], monkeypatch, capsys)
+    assert status == 0, stderr
+    status, stderr = pinnsolve_in_process([*tiny_args("burgers"), "plots=false", "seed=1", f"hydra.run.dir={out}"], monkeypatch, capsys)
+    assert status == 0, stderr
+    assert not list(out.glob("*.png"))  # the first run's figures went with its other results
+    for name in RUN_FILES:
+        assert (out / name).is_file() == name.endswith((".json", ".csv", ".npz", ".pt")), name
+    assert json.loads((out / "metrics.json").read_text())["seed"] == 1
+    load(out).plot("slices", out / "slices.png")
+    assert (out / "slices.png").stat().st_size > 10_000
+
+
 def test_poisson_in_three_dimensions_plots_a_slice(tmp_path, monkeypatch, capsys):
     out = tmp_path / "run"
-    args = [*tiny_args("poisson"), "problem.dim=3", "problem.eval_points_per_axis=7", f"hydra.run.dir={out}"]
+    args = [*tiny_args("poisson"), "problem.dim=3", "problem.eval_points_per_axis=7", "plots=true", f"hydra.run.dir={out}"]
     status, stderr = pinnsolve_in_process(args, monkeypatch, capsys)
     assert status == 0, stderr
     metrics = json.loads((out / "metrics.json").read_text())
@@ -101,7 +115,7 @@ def test_multirun_gives_each_job_its_own_directory(tmp_path, monkeypatch, capsys
 @pytest.mark.parametrize("activation", ["global_sr", "neuron_wise"])
 def test_adaptive_run_reports_its_slopes(activation, tmp_path, monkeypatch, capsys):
     out = tmp_path / "run"
-    args = [*tiny_args("burgers"), f"activation={activation}", f"hydra.run.dir={out}"]
+    args = [*tiny_args("burgers"), f"activation={activation}", "plots=true", f"hydra.run.dir={out}"]
     status, stderr = pinnsolve_in_process(args, monkeypatch, capsys)
     assert status == 0, stderr
     for name in ("slopes.png", "activations.png", "loss.png"):
@@ -142,7 +156,7 @@ def test_adaptive_run_reports_its_slopes(activation, tmp_path, monkeypatch, caps
 )
 def test_raf_runs_from_the_command_line(overrides, tmp_path, monkeypatch, capsys):
     out = tmp_path / "run"
-    status, stderr = pinnsolve_in_process([*tiny_args("poisson"), *overrides, f"hydra.run.dir={out}"], monkeypatch, capsys)
+    status, stderr = pinnsolve_in_process([*tiny_args("poisson"), *overrides, "plots=true", f"hydra.run.dir={out}"], monkeypatch, capsys)
     assert status == 0, stderr
     metrics = json.loads((out / "metrics.json").read_text())
     assert metrics["activation"] == "raf" and metrics["status"] == "completed"

@@ -46,7 +46,7 @@ class Heat(ExactProblem):  # a problem shipped in the package: registered in PRO
 
 def test_a_new_problem_runs_end_to_end(tmp_path, monkeypatch):
     monkeypatch.setitem(PROBLEMS, "heat", Heat)
-    cfg = tiny_config("klein_gordon", "trainer.quasi_newton.iterations=30")
+    cfg = tiny_config("klein_gordon", "trainer.quasi_newton.iterations=30", "plots=true")
     with open_dict(cfg):
         cfg.problem = OmegaConf.create({"name": "heat", "kappa": 0.1, "eval_points_per_axis": 9})
         cfg.trainer.loss_weights = {"residual": 1.0, "initial": 1.0, "boundary": 1.0}

@@ -100,7 +100,7 @@ def test_a_run_killed_mid_phase_resumes_to_the_uninterrupted_result(phase, at_le
 @pytest.mark.parametrize(("sent", "status"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
 def test_a_signal_stops_the_run_with_everything_written(sent, status, tmp_path, uninterrupted, monkeypatch, capsys):
     out = tmp_path / "run"
-    process = start(arguments(out))
+    process = start(arguments(out, "plots=true"))
     wait_for_phase(process, out, 1, 30)
     process.send_signal(sent)
     stderr = process.communicate(timeout=120)[1]
@@ -228,9 +228,9 @@ def test_a_diverged_run_exits_3_and_says_why(tmp_path, monkeypatch, capsys):
 def test_a_rerun_into_a_used_directory_leaves_nothing_of_the_earlier_run(tmp_path, caplog):
     caplog.set_level("INFO", logger="pinnsolve")
     out = tmp_path / "run"
-    run(tiny_config("poisson", "activation=neuron_wise"), out)
+    run(tiny_config("poisson", "activation=neuron_wise", "plots=true"), out)
     assert (out / "slopes.png").is_file()
-    run(tiny_config("poisson", "seed=1"), out)
+    run(tiny_config("poisson", "seed=1", "plots=true"), out)
     assert not (out / "slopes.png").exists()  # the fixed activation has no slopes to plot
     assert json.loads((out / "metrics.json").read_text())["seed"] == 1
     assert "removed an earlier run's files" in caplog.text

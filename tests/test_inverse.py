@@ -215,7 +215,7 @@ IDENTIFY_NU = ["inverse.parameters=[nu]", "inverse.positive=[nu]", "inverse.obse
 
 
 def test_an_inverse_run_writes_the_identified_coefficients_their_history_and_plot(tmp_path):
-    solved = solve(*TINY_BURGERS, *IDENTIFY_NU, "trainer.quasi_newton.iterations=30", output_dir=tmp_path / "run")
+    solved = solve(*TINY_BURGERS, *IDENTIFY_NU, "trainer.quasi_newton.iterations=30", "plots=true", output_dir=tmp_path / "run")
     metrics = json.loads((tmp_path / "run" / "metrics.json").read_text())
     nu = metrics["identified"]["nu"]
     assert set(nu) == {"value", "true", "abs_error", "rel_error"} and nu["true"] == 0.0031830988618379067  # conf/problem/burgers.yaml

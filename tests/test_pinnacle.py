@@ -125,7 +125,7 @@ def test_each_case_runs_end_to_end_and_scores_itself(tmp_path, name):
         pytest.skip(f"PINNacle's reference files are not at {DATA}")
     data = [f"problem.data={DATA / FILES[name]}"] if name in FILES else []
     scattered = ["problem.eval_points=200"] if name in ("heat2d_ms", "wave1d_c", "poisson_nd", "poisson_inv") else []
-    cfg = load_config(f"problem={name}", *data, *scattered, *SHORT)
+    cfg = load_config(f"problem={name}", *data, *scattered, *SHORT, "plots=true")
     run(cfg, tmp_path)
     metrics = json.loads((tmp_path / "metrics.json").read_text())
     assert metrics["status"] == "completed" and math.isfinite(metrics["rel_l2"])

@@ -199,7 +199,7 @@ def small_disk(tmp_path):
 
 def test_a_full_disk_is_one_line_naming_the_file_and_the_run_resumes_once_there_is_room(small_disk):
     out = small_disk / "run"
-    result = subprocess.run(command(*PROBLEM, *TINY, f"hydra.run.dir={out}"), capture_output=True, text=True,
+    result = subprocess.run(command(*PROBLEM, *TINY, "plots=true", f"hydra.run.dir={out}"), capture_output=True, text=True,
                             env=environment(), timeout=120)
     assert result.returncode == 1, result.stderr
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
@@ -278,14 +278,37 @@ def test_ctrl_c_while_the_command_loads_is_one_line():
     assert stderr == "pinnsolve: interrupted (SIGINT)\n" and "usage" not in stdout.lower()
 
 
-def test_a_second_ctrl_c_stops_at_once_in_one_line_keeping_what_the_first_saved(tmp_path):
-    out = tmp_path / "run"
-    process = subprocess.Popen(command(*PROBLEM, *TINY, *SECONDS, f"hydra.run.dir={out}"),
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=environment())
+def wait_for_checkpoint(process: subprocess.Popen, out: Path) -> None:
     deadline = time.monotonic() + 60
     while not (out / checkpoint.FILE).is_file():
         assert process.poll() is None and time.monotonic() < deadline
         time.sleep(0.02)
+
+
+def test_ctrl_c_pressed_on_while_an_interrupted_run_exits_keeps_its_exit_status_and_one_line(tmp_path):
+    # the run writes quickly (no plots), so most of these signals come after it has written
+    # everything, while the interpreter shuts down: they must not turn exit 130 into a death by signal
+    out = tmp_path / "run"
+    process = subprocess.Popen(command(*PROBLEM, *TINY, *SECONDS, f"hydra.run.dir={out}"),
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=environment())
+    wait_for_checkpoint(process, out)
+    process.send_signal(signal.SIGINT)
+    time.sleep(0.5)  # training stops and the run writes its files
+    while process.poll() is None:
+        process.send_signal(signal.SIGINT)
+        time.sleep(0.01)
+    stderr = process.stderr.read()
+    assert process.returncode == 130 and "Traceback" not in stderr
+    assert re.fullmatch(rf"pinnsolve: SIGINT received at iteration \d+; continue with: pinnsolve resume={re.escape(str(out))}\n", stderr), stderr
+    assert json.loads((out / "metrics.json").read_text())["status"] == "interrupted"
+
+
+def test_a_second_ctrl_c_stops_at_once_in_one_line_keeping_what_the_first_saved(tmp_path):
+    out = tmp_path / "run"
+    # plots=true: drawing them makes the writing long enough for the second signal to meet it
+    process = subprocess.Popen(command(*PROBLEM, *TINY, *SECONDS, "plots=true", f"hydra.run.dir={out}"),
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=environment())
+    wait_for_checkpoint(process, out)
     process.send_signal(signal.SIGINT)
     time.sleep(0.05)  # the first stops training and starts writing: the second meets it there
     process.send_signal(signal.SIGINT)

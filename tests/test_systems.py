@@ -169,7 +169,7 @@ def test_a_systems_equations_are_loss_terms_of_their_own_and_vanish_at_the_exact
 
 
 def test_a_run_of_a_system_writes_every_unknown_and_scores_them_together_and_apart(tmp_path):
-    cfg = tiny_config("kovasznay")
+    cfg = tiny_config("kovasznay", "plots=true")
     finished = run(cfg, tmp_path)
     metrics = json.loads((tmp_path / "metrics.json").read_text())
     assert metrics["unknowns"] == ["u", "v", "p"]

@@ -79,7 +79,7 @@ def test_an_mlflow_sweep_is_one_mlflow_run_per_job_with_its_records_metrics_para
     monkeypatch.chdir(tmp_path)  # MLflow keeps artifacts beside the working directory
     sweep = tmp_path / "sweep"
     status, stderr = pinnsolve_in_process(
-        ["-m", *ARGS, "seed=0,1", "logger=mlflow", f"logger.tracking_uri={store}", "logger.experiment=tiny", f"hydra.sweep.dir={sweep}"],
+        ["-m", *ARGS, "seed=0,1", "logger=mlflow", f"logger.tracking_uri={store}", "logger.experiment=tiny", "plots=true", f"hydra.sweep.dir={sweep}"],
         monkeypatch, capsys,
     )
     assert status == 0, stderr

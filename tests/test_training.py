@@ -108,7 +108,7 @@ def test_target_error_stops_training(tmp_path):
 
 def test_divergence_stops_and_keeps_what_it_had(tmp_path):
     cfg = tiny_config("poisson", "precision=float32", "trainer.adam.lr=1e20", "trainer.adam.iterations=50",
-                      "trainer.log_every=1")
+                      "trainer.log_every=1", "plots=true")
     out = tmp_path / "run"
     metrics = run(cfg, out).metrics
     assert metrics["status"] == "diverged"
