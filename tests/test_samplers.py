@@ -66,6 +66,28 @@ def test_same_seed_same_points_other_seed_other_points():
     assert not np.array_equal(draw(3), draw(4))
 
 
+@pytest.mark.parametrize(("n", "d", "seed"), [(1, 1, 0), (37, 2, 1), (400, 3, 7), (1000, 5, 2**40)])
+def test_latin_hypercube_draws_what_scipys_draws_and_leaves_the_generator_as_it_does(n, d, seed):
+    from scipy.stats import qmc
+
+    ours, theirs = np.random.default_rng(seed), np.random.default_rng(seed)
+    for _ in range(3):  # successive draws: each spawns the next child of the seed sequence
+        np.testing.assert_array_equal(SAMPLERS["lhs"]()(n, d, ours), qmc.LatinHypercube(d=d, rng=theirs).random(n))
+    assert ours.bit_generator.seed_seq.n_children_spawned == theirs.bit_generator.seed_seq.n_children_spawned == 3
+    assert ours.bit_generator.state == theirs.bit_generator.state
+
+
+def test_ball_directions_are_scipys_gaussian_quantiles_normalised():
+    from scipy.stats import norm
+
+    unit = np.random.default_rng(0).random((500, 3))
+    unit[:2] = [[0.0, 0.5, 1.0], [0.5, 0.5, 0.5]]  # the clipped ends, and a zero vector left as it is
+    gaussian = norm.ppf(np.clip(unit, 1e-12, 1 - 1e-12))
+    length = np.linalg.norm(gaussian, axis=1, keepdims=True)
+    expected = gaussian / np.where(length > 0, length, 1.0)
+    np.testing.assert_array_equal(Ball(("x", "y", "z"), (0.0, 0.0, 0.0), 1.0)._directions(unit), expected)
+
+
 def test_split_by_measure_is_exact_and_proportional():
     assert split_by_measure(10, [1, 1, 1]) == [4, 3, 3]
     # 7·[1/2, 1/4, 1/8, 1/8] = [3.5, 1.75, 0.875, 0.875]: floors [3, 1, 0, 0], three more by remainder
