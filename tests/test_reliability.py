@@ -286,14 +286,17 @@ def wait_for_checkpoint(process: subprocess.Popen, out: Path) -> None:
 
 
 def test_ctrl_c_pressed_on_while_an_interrupted_run_exits_keeps_its_exit_status_and_one_line(tmp_path):
-    # the run writes quickly (no plots), so most of these signals come after it has written
-    # everything, while the interpreter shuts down: they must not turn exit 130 into a death by signal
+    # signals that come once the run has written everything (metrics.json is last), while the
+    # interpreter shuts down, must not turn exit 130 into a death by the signal
     out = tmp_path / "run"
     process = subprocess.Popen(command(*PROBLEM, *TINY, *SECONDS, f"hydra.run.dir={out}"),
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=environment())
     wait_for_checkpoint(process, out)
     process.send_signal(signal.SIGINT)
-    time.sleep(0.5)  # training stops and the run writes its files
+    deadline = time.monotonic() + 60
+    while not (out / "metrics.json").is_file():
+        assert process.poll() is None and time.monotonic() < deadline
+        time.sleep(0.005)
     while process.poll() is None:
         process.send_signal(signal.SIGINT)
         time.sleep(0.01)
