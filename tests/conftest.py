@@ -37,7 +37,7 @@ TINY = [
     "trainer.quasi_newton.iterations=4",
     "trainer.log_every=2",
     "trainer.progress_bar=false",
-    "plots=false",  # most of a tiny run's time (1.7 s with, 0.3 s without); a test that reads the figures asks for them
+    "plots=false",  # most of a tiny run's time (benchmarks/plots_cost.py); a test that reads the figures asks for them
 ]
 
 
