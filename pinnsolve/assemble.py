@@ -223,7 +223,9 @@ def _build(settings: Settings) -> Assembly:
     conditions = soft_conditions(problem, settings.hard_bc)
     # the experiment may weight every condition; one imposed exactly has no loss term, so its weight is dropped
     imposed = {c.name for c in problem.conditions} - {c.name for c in conditions}
-    engine = build_engine(settings, model, frozenset().union(*derivatives_needed(problem, conditions).values()), problem.variables)
+    smoothness = dict(settings.inverse.smoothness)
+    needed = derivatives_needed(problem, conditions, list(smoothness))
+    engine = build_engine(settings, model, frozenset().union(*needed.values()), problem.variables)
     try:
         reference = problem.reference()
     except DataFileError as error:
@@ -251,6 +253,7 @@ def _build(settings: Settings) -> Assembly:
             ),
             data_unknowns=None if observations is None else observations.unknowns,
             coefficients=coefficients,
+            smoothness=smoothness,
         )
     except ValueError as error:
         raise ConfigError(f"trainer.loss_weights: {error}") from None

@@ -199,7 +199,7 @@ class TrainerConfig:
 
 @dataclass
 class InverseConfig:
-    """Coefficients of the problem identified from measurements of its solution."""
+    """Coefficients of the problem identified from measurements of its solution, and priors on its unknown fields."""
 
     parameters: list[str] = key(doc="of the problem's coefficients", rule=Rule("distinct coefficients of the problem"), factory=list)
     init: list[float] = key(doc="starting values, one per parameter; empty: 0 each, or 1 if positive",
@@ -208,6 +208,11 @@ class InverseConfig:
     observations: int = key(0, "points drawn from the reference solution (the run's seed)", NON_NEGATIVE)
     noise: float = key(0.0, "Gaussian noise added to them, times the values' standard deviation", NON_NEGATIVE)
     data: Optional[str] = key(None, "or the user's measurements: .npz or .csv with the variables and u")
+    smoothness: dict[str, float] = key(
+        doc="a Tikhonov prior per unknown: λ × the mean of its squared spatial gradient over the residual points "
+        "(loss component smoothness_NAME), so that a field identified from noisy data does not take up the noise",
+        rule=Rule("unknowns of the problem, each λ ≥ 0"), factory=dict,
+    )
 
 
 @dataclass
@@ -550,6 +555,9 @@ def check_inverse(inverse: DictConfig, problem: Problem) -> None:
         raise ConfigError("inverse.noise: adds noise to inverse.observations, which is 0 (a data file carries its own)")
     if names and inverse.data is None and not inverse.observations:
         raise ConfigError(f"inverse.parameters: {names} need measurements: set inverse.observations=N or inverse.data=FILE")
+    for name, weight in inverse.smoothness.items():
+        _require(name in problem.unknowns, "inverse.smoothness", f"keyed by unknowns of the problem, {list(problem.unknowns)}", name)
+        _require(weight >= 0, f"inverse.smoothness.{name}", "≥ 0", weight)
     size = problem.reference_size
     if size is not None:
         _require(inverse.observations <= size, "inverse.observations", f"at most the reference grid's {size} points",

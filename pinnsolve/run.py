@@ -126,7 +126,7 @@ def _finished(parts: Assembly, result: TrainingResult, earlier_wall_s: float, st
         "stop_reason": result.stop_reason,
         **errors,
         "loss": final.get("loss"),
-        **({"pde_loss": final.get("pde_loss")} if trainer.loss.penalties else {}),
+        **({"pde_loss": final.get("pde_loss")} if trainer.loss.penalised else {}),
         "loss_components": {name: final.get(name) for name in components},
         **{f"iterations_{name}": count for name, count in result.iterations.items()},
         "methods": {phase.name: phase.method for phase in trainer.phases},

@@ -18,6 +18,9 @@ from pinnsolve.train.loss import PINNLoss, TrainingPoints
 from pinnsolve.problem import Region
 from pinnsolve.problems.burgers import Burgers, hopf_cole_converged
 from pinnsolve.problems.klein_gordon import KleinGordon, KleinGordonSolution
+from pinnsolve.nn.activations import fixed
+from pinnsolve.nn.network import MLP
+from pinnsolve.problems.poisson_inv import PoissonInv
 
 KLEIN_GORDON = KleinGordon(
     alpha=-1.0, beta=0.0, gamma=1.0, k=2, x_min=-1.0, x_max=1.0, t_max=10.0, solution=KleinGordonSolution.x_cos_t,
@@ -200,6 +203,8 @@ REFUSED = [
     (["inverse.noise=0.01"], "inverse.noise: adds noise to inverse.observations, which is 0"),
     (["inverse.observations=-1"], "inverse.observations: must be ≥ 0, got -1"),
     (["inverse.observations=5", "inverse.data=m.npz"], "inverse.data: measurements come from a file or are drawn"),
+    (["+inverse.smoothness.a=0.1"], "inverse.smoothness: must be keyed by unknowns of the problem, ['u'], got 'a'"),
+    (["+inverse.smoothness.u=-0.1"], "inverse.smoothness.u: must be ≥ 0, got -0.1"),
 ]
 
 
@@ -273,3 +278,61 @@ def test_noise_relative_to_a_spread_of_zero_is_refused():
     # one observation has no spread, so σ × std would add no noise at all
     with pytest.raises(ConfigError, match=r"^inverse\.noise: noise is relative to the measured values' standard deviation, which is 0 for \['u'\] \(1 observation of equal value\)"):
         solve(*TINY_BURGERS, "inverse.parameters=[nu]", "inverse.positive=[nu]", "inverse.observations=1", "inverse.noise=0.01")
+
+
+class ExactPInv(nn.Module):
+    """PInv's true (u, a) as a model of two outputs, differentiated exactly by autograd and jets alike."""
+
+    activations = ()
+
+    def forward(self, inputs):
+        return PINV.exact(Points(inputs, ("x", "y")))
+
+
+PINV = PoissonInv(corrected_source=True, noise=0.1, grid_points=4, eval_points=16)
+
+
+def smoothness_loss(engine_name: str) -> tuple[PINNLoss, TrainingPoints]:
+    inside = torch.as_tensor(np.random.default_rng(0).random((64, 2)))
+    data = (inside[:10], ExactPInv()(inside[:10])[:, 0])
+    loss = PINNLoss(PINV, engine(engine_name), data=data, data_unknowns=["u"], smoothness={"a": 0.25})
+    boundary = torch.as_tensor([[0.0, 0.3], [1.0, 0.7], [0.2, 0.0], [0.9, 1.0]], dtype=torch.float64)
+    return loss, TrainingPoints(inside, {Region.BOUNDARY: boundary})
+
+
+def test_a_smoothness_prior_adds_lambda_times_the_mean_squared_gradient_and_stays_out_of_the_pde_loss():
+    loss, points = smoothness_loss("autograd")
+    assert loss.components == ("residual", "boundary_a", "data", "smoothness_a") and loss.penalised
+    total, terms = loss(ExactPInv().double(), points)
+    inside = points.residual
+    # a = 1/(1 + r), r = x² + y² + (x − 1)² + (y − 1)²: ∂a/∂x = −(4x − 2)/(1 + r)², and so in y
+    x, y = inside[:, 0], inside[:, 1]
+    r = x**2 + y**2 + (x - 1) ** 2 + (y - 1) ** 2
+    expected = (((4 * x - 2) ** 2 + (4 * y - 2) ** 2) / (1 + r) ** 4).mean()
+    torch.testing.assert_close(terms["smoothness_a"], expected, rtol=1e-12, atol=0)
+    assert all(float(terms[name].detach()) < 1e-26 for name in ("residual", "boundary_a", "data")), terms
+    torch.testing.assert_close(total, 0.25 * expected + loss.pde_loss(terms), rtol=1e-12, atol=0)
+    assert float(loss.pde_loss(terms).detach()) < 1e-26
+
+
+def test_the_jets_compute_a_smoothness_prior_as_autograd_does():
+    model = MLP(in_features=2, depth=2, width=8, activation=fixed("tanh"), low=(0.0, 0.0), high=(1.0, 1.0), out_features=2).double()
+    (loss, points), (jets, _) = smoothness_loss("autograd"), smoothness_loss("jets")
+    expected, got = loss(model, points)[1], jets(model, points)[1]
+    assert list(got) == list(expected)
+    for name in expected:
+        torch.testing.assert_close(got[name], expected[name], rtol=1e-12, atol=1e-15)
+
+
+def test_a_smoothness_prior_on_a_name_that_is_no_unknown_is_refused_by_the_loss():
+    with pytest.raises(ValueError, match=r"^smoothness of \['b'\]: no such unknown; the unknowns are \['u', 'a'\]$"):
+        PINNLoss(PINV, engine("autograd"), smoothness={"b": 1.0})
+
+
+def test_a_run_with_a_smoothness_prior_records_it_and_the_loss_without_it(tmp_path):
+    solution = solve("problem=poisson_inv", "experiment=none", "problem.grid_points=10", "problem.eval_points=100",
+                     *TINY, "+inverse.smoothness.a=0.5")
+    assert solution.history[0].keys() >= {"residual", "boundary_a", "data", "smoothness_a", "pde_loss"}
+    last = solution.history[-1]
+    assert last["loss"] == pytest.approx(last["pde_loss"] + 0.5 * last["smoothness_a"], rel=1e-12)
+    assert set(solution.metrics["loss_components"]) == {"residual", "boundary_a", "data", "smoothness_a"}

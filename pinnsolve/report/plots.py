@@ -188,7 +188,7 @@ def plot_losses(path: Path | None, history: Sequence[dict[str, Any]], components
     ax = fig.subplots()
     ax.semilogy(iterations, [row["loss"] for row in history], "k-", linewidth=2, label="total")
     if "pde_loss" in history[0]:
-        ax.semilogy(iterations, [row["pde_loss"] for row in history], "k--", label="total without penalties")
+        ax.semilogy(iterations, [row["pde_loss"] for row in history], "k--", label="total without priors or penalties")
     for name in components:
         ax.semilogy(iterations, [row[name] for row in history], label=name)
     ax.set(xlabel="iteration", ylabel="loss (unweighted components)", title="training loss")

@@ -166,7 +166,7 @@ def _band(histories: Sequence[list[dict[str, float]]], key: str) -> tuple[np.nda
 
 def _value(row: dict[str, float], key: str) -> float:
     if key == "pde_loss" and key not in row:
-        return row["loss"]  # a run whose loss has no penalties records no pde_loss: it is the loss
+        return row["loss"]  # a run whose loss has no priors or penalties records no pde_loss: it is the loss
     return row[key]
 
 
@@ -175,7 +175,7 @@ def plot_comparison(path: Path, jobs: Sequence[Job], names: dict[tuple[str, ...]
     per group: the mean over seeds and a min–max band."""
     panels = {"loss": "training loss"}
     if any(job.history and "pde_loss" in job.history[0] for job in jobs):
-        panels["pde_loss"] = "loss without penalties"
+        panels["pde_loss"] = "loss without priors or penalties"
     panels["rel_l2"] = "relative L2 error"
     fig = Figure(figsize=(6.5 * len(panels), 5), layout="constrained")
     axes = fig.subplots(1, len(panels))

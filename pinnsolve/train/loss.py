@@ -33,20 +33,30 @@ class TrainingPoints:
     normals: dict[Region, Tensor] = field(default_factory=dict)
 
 
-def derivatives_needed(problem: Problem, conditions: Sequence[Condition]) -> dict[Region | None, frozenset[OutputKey]]:
-    """The derivatives the residual equations (key None) and the conditions of each region ask for."""
+def derivatives_needed(
+    problem: Problem, conditions: Sequence[Condition], smoothed: Sequence[str] = ()
+) -> dict[Region | None, frozenset[OutputKey]]:
+    """The derivatives the residual equations and the smoothness priors of the unknowns
+    ``smoothed`` (key None), and the conditions of each region ask for."""
     box = problem.domain
     spatial = [problem.variables[i] for i in box.spatial]
 
     def used(residual: Callable[..., object]) -> frozenset[OutputKey]:
         return derivatives_used(residual, problem.variables, box.low, box.high, problem.unknowns, spatial)
 
-    keys: dict[Region | None, frozenset[OutputKey]] = {None: used(problem.residual)}
+    keys: dict[Region | None, frozenset[OutputKey]] = {
+        None: used(problem.residual) | used(lambda f: [gradient_square(f, name, spatial) for name in smoothed])
+    }
     for condition in conditions:
         # a periodic condition reads its partner field as it reads its own
         asks = (lambda f: condition.paired(f, f)) if isinstance(condition, PeriodicCondition) else condition.residual
         keys[condition.region] = keys.get(condition.region, frozenset()) | used(asks)
     return keys
+
+
+def gradient_square(f: Field, unknown: str, spatial: Sequence[str]) -> Tensor:
+    """|∇ unknown|² over the spatial variables at each point, shape ``(N,)``."""
+    return torch.stack([f.d(unknown, x).square() for x in spatial]).sum(0)
 
 
 class ConditionLoss(Enum):
@@ -71,16 +81,20 @@ def pooled_weights(
 
 
 class PINNLoss:
-    """J = Σ_e w_e·MSE(equation e) + Σ_c w_c·MSE(condition c) [+ w_data·MSE(u − measured)] + Σ_p w_p·penalty p.
+    """J = Σ_e w_e·MSE(equation e) + Σ_c w_c·MSE(condition c) [+ w_data·MSE(u − measured)]
+    + Σ_k λ_k·mean |∇ unknown k|² + Σ_p w_p·penalty p.
 
     ``conditions`` (default: all the problem's) are those the loss enforces; one imposed exactly
     by the network is left out. ``data``, measurements (points ``(N, d)``, values ``(N,)``), adds
     the ``data`` term; ``coefficients``, trained with the network, are the problem's fields the
-    residual then reads (:func:`~pinnsolve.inverse.with_coefficients`). Components are named
-    ``residual``, then each condition's name, ``data``, then each penalty's name. ``weights`` are
-    for all but the penalties (not given: 1); a penalty carries its own. ``engine`` computes the derivatives, each point set's those its
-    residuals ask for (found once, here); the residual and condition terms are evaluated as the
-    engine prepares them (compiled, for one).
+    residual then reads (:func:`~pinnsolve.inverse.with_coefficients`). ``smoothness`` maps
+    unknowns to λ: a Tikhonov prior on each, the mean of its squared spatial gradient over the
+    residual points (what an inverse problem with noisy data needs, so that an identified field
+    does not take up the noise). Components are named ``residual``, then each condition's name,
+    ``data``, ``smoothness_UNKNOWN``, then each penalty's name. ``weights`` are for the first three
+    kinds (not given: 1); a prior's weight is its λ, a penalty carries its own. ``engine``
+    computes the derivatives, each point set's those its terms ask for (found once, here); all
+    but the penalties are evaluated as the engine prepares them (compiled, for one).
     """
 
     def __init__(
@@ -94,6 +108,7 @@ class PINNLoss:
         data: tuple[Tensor, Tensor] | None = None,
         data_unknowns: Sequence[str] | None = None,
         coefficients: Coefficients | None = None,
+        smoothness: Mapping[str, float] | None = None,
     ) -> None:
         self.problem = problem
         self.engine = engine
@@ -105,7 +120,12 @@ class PINNLoss:
         self.coefficients = coefficients
         self.equations = tuple(problem.equations(_zero_field(problem)))
         self.pde_components = (*self.equations, *(c.name for c in self.conditions), *(("data",) if data is not None else ()))
-        self.components = (*self.pde_components, *(p.name for p in self.penalties))
+        self.smoothness = dict(smoothness or {})
+        unknown = sorted(set(self.smoothness) - set(problem.unknowns))
+        if unknown:
+            raise ValueError(f"smoothness of {unknown}: no such unknown; the unknowns are {list(problem.unknowns)}")
+        self.priors = {f"smoothness_{name}": name for name in self.smoothness}
+        self.components = (*self.pde_components, *self.priors, *(p.name for p in self.penalties))
         if len(set(self.components)) != len(self.components):
             raise ValueError(f"loss components must have distinct names, got {self.components}")
         weights = dict(weights or {})
@@ -113,14 +133,22 @@ class PINNLoss:
         if unknown:
             raise ValueError(f"no loss component named {unknown}; the components are {list(self.pde_components)}")
         self.weights = {name: float(weights.get(name, 1.0)) for name in self.pde_components}
+        self.weights.update({prior: float(self.smoothness[name]) for prior, name in self.priors.items()})
         self.weights.update({p.name: float(p.weight) for p in self.penalties})
-        self.keys = derivatives_needed(problem, self.conditions)
+        self.keys = derivatives_needed(problem, self.conditions, list(self.smoothness))
         self._pde_terms = engine.prepare(self._unprepared_pde_terms)
 
     def pde_loss(self, terms: Mapping[str, Tensor]) -> Tensor:
-        """The weighted residual and condition terms: the loss without its penalties, the part
-        that measures how well the PDE is met (a slope penalty can dominate the total)."""
+        """The weighted residual, condition and data terms: the loss without its priors and
+        penalties, the part that measures how well the PDE is met (a slope penalty can dominate
+        the total)."""
         return torch.stack([self.weights[name] * terms[name] for name in self.pde_components]).sum()
+
+    @property
+    def penalised(self) -> bool:
+        """Whether the loss has terms besides the PDE's (priors or penalties): then
+        :meth:`pde_loss` differs from the total."""
+        return len(self.components) > len(self.pde_components)
 
     @property
     def regions(self) -> list[Region]:
@@ -157,6 +185,8 @@ class PINNLoss:
         variables, unknowns = problem.variables, problem.unknowns
         field = self.engine.field(model, residual_points, variables, unknowns, self.keys[None])
         terms = {name: r.square().mean() for name, r in problem.equations(field).items()}
+        spatial = [variables[i] for i in problem.domain.spatial]
+        priors = {prior: gradient_square(field, name, spatial).mean() for prior, name in self.priors.items()}
         fields = {}
         for region in self.regions:
             fields[region] = self.engine.field(model, region_points[region.value], variables, unknowns, self.keys[region])
@@ -174,7 +204,7 @@ class PINNLoss:
             inputs, measured = self.data
             predicted = model(inputs)
             terms["data"] = (predicted[:, self.data_columns] - measured).square().mean()
-        return terms
+        return {**terms, **priors}
 
     def __call__(self, model: nn.Module, points: TrainingPoints) -> tuple[Tensor, dict[str, Tensor]]:
         """The total loss and each unweighted component (scalars)."""

@@ -280,7 +280,7 @@ class Trainer:
             "iteration": self._iteration,
             "elapsed_s": self._elapsed,
             "loss": total.item(),
-            **({"pde_loss": self.loss.pde_loss(terms).item()} if self.loss.penalties else {}),
+            **({"pde_loss": self.loss.pde_loss(terms).item()} if self.loss.penalised else {}),
             **{name: term.item() for name, term in terms.items()},
             "rel_l2": self.evaluator.rel_l2(self._model),
             **(self.monitor() if self.monitor is not None else {}),
