@@ -194,6 +194,36 @@ def test_a_checkpoint_that_cannot_continue_the_run_is_one_clear_error(damage, me
     assert not (out / "metrics.json").exists()
 
 
+def without_smoothness(out: Path) -> None:
+    """The run's saved config and checkpoint as written before inverse.smoothness existed."""
+    state = torch.load(out / checkpoint.FILE, weights_only=True)
+    assert state["config"]["inverse"].pop("smoothness") == {}
+    torch.save(state, out / checkpoint.FILE)
+    saved = OmegaConf.to_container(OmegaConf.load(out / ".hydra" / "config.yaml"))
+    del saved["inverse"]["smoothness"]
+    OmegaConf.save(saved, out / ".hydra" / "config.yaml")
+
+
+def test_a_checkpoint_from_before_a_key_existed_resumes_while_the_run_leaves_the_key_inert(tmp_path, monkeypatch, capsys):
+    out = finished_run(tmp_path)
+    (out / "metrics.json").unlink()
+    without_smoothness(out)
+    status, stderr = resume_in_process(out, monkeypatch, capsys)
+    assert status == 0, stderr
+    assert json.loads((out / "metrics.json").read_text())["status"] == "completed"
+
+
+def test_a_checkpoint_from_before_a_key_existed_does_not_continue_a_run_that_sets_it(tmp_path, monkeypatch, capsys):
+    out = finished_run(tmp_path)
+    (out / "metrics.json").unlink()
+    without_smoothness(out)
+    saved = OmegaConf.load(out / ".hydra" / "config.yaml")
+    saved.inverse.smoothness = {"u": 0.1}
+    OmegaConf.save(saved, out / ".hydra" / "config.yaml")
+    status, stderr = resume_in_process(out, monkeypatch, capsys)
+    assert status == 2 and "written by a run of another config (differs in inverse.smoothness);" in stderr, stderr
+
+
 def test_resume_takes_no_other_arguments(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(sys, "argv", ["pinnsolve", f"resume={tmp_path}", "seed=1"])
     with pytest.raises(SystemExit) as stop:

@@ -6,6 +6,7 @@ clock, history), the sampler's and torch's random states, and the wall time spen
 """
 from __future__ import annotations
 
+import copy
 import io
 import pickle
 from pathlib import Path
@@ -17,6 +18,23 @@ from pinnsolve.run_directory import written
 
 FILE = "checkpoint.pt"
 FORMAT = 1  # raised whenever what a checkpoint holds changes
+
+
+# keys added to the config after checkpoints were written, each with the value that changes
+# nothing: a checkpoint from before a key existed continues a run that leaves it at that value
+INERT = {("inverse", "smoothness"): {}}
+
+
+def comparable(config: dict[str, Any]) -> dict[str, Any]:
+    """A copy of ``config`` without the :data:`INERT` keys that hold their inert value."""
+    config = copy.deepcopy(config)
+    for (*path, last), inert in INERT.items():
+        node = config
+        for key in path:
+            node = node.get(key) if isinstance(node, dict) else None
+        if isinstance(node, dict) and node.get(last, inert) == inert:
+            node.pop(last, None)
+    return config
 
 
 class CheckpointError(ValueError):
@@ -51,8 +69,9 @@ def load(path: Path, config: dict[str, Any], device: torch.device) -> dict[str, 
     if not isinstance(state, dict) or state.get("format") != FORMAT:
         found = state.get("format") if isinstance(state, dict) else type(state).__name__
         raise CheckpointError(f"{path}: not a pinnsolve checkpoint of format {FORMAT} (found {found!r})")
-    if state.get("config") != config:
-        keys = differing_keys(state.get("config") or {}, config)
+    saved = state.get("config")
+    if not isinstance(saved, dict) or comparable(saved) != comparable(config):
+        keys = differing_keys(saved if isinstance(saved, dict) else {}, config)
         raise CheckpointError(
             f"{path}: written by a run of another config (differs in {', '.join(keys[:5]) or 'its layout'}); "
             "it cannot continue this run"
