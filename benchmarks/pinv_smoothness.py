@@ -14,12 +14,11 @@ docs/results/pinnacle.md.
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import statistics
-from pathlib import Path
 
 from common import REPO, RESULTS, command_grid, write_section
+from pinnsolve.report.files import read_history
 
 LAMBDAS = ("0", "1e-4", "1e-3", "3e-3", "5e-3", "1e-2")
 # the case's λ with less of the network, a network per unknown, or a prior on u too: does u's
@@ -37,23 +36,14 @@ NOISE = 0.1  # conf/problem/poisson_inv.yaml: the measurements' σ
 OUT = REPO / "outputs" / "benchmarks" / "pinv_smoothness"
 
 
-def history(seed_dir: Path) -> list[dict[str, float]]:
-    with (seed_dir / "history.csv").open() as handle:
-        return [{k: float(v) for k, v in row.items()} for row in csv.DictReader(handle)]
-
-
 def annotate(entry: dict, variant: str) -> None:
     """Each run's lowest recorded L2RE and, for λ = 0, its first record with the data loss at σ²."""
     for m in entry["runs"]:
-        rows = history(OUT / "pinv" / variant / f"seed_{m['seed']}")
+        rows = read_history(OUT / "pinv" / variant / f"seed_{m['seed']}" / "history.csv")
         best = min(rows, key=lambda r: r["rel_l2"])
         m["lowest_rel_l2"], m["lowest_at"] = best["rel_l2"], int(best["iteration"])
         crossed = next((r for r in rows if r["data"] <= NOISE**2), None)
         m["data_at_noise"] = None if crossed is None else {"iteration": int(crossed["iteration"]), "rel_l2": crossed["rel_l2"]}
-
-
-def mean(values: list[float]) -> float:
-    return statistics.fmean(values)
 
 
 def table(results: dict) -> str:
@@ -66,13 +56,13 @@ def table(results: dict) -> str:
         finals = [m["rel_l2"] for m in runs]
         std = statistics.stdev(finals) if len(finals) > 1 else 0.0
         per_seed = ", ".join(f"{v:.2e}" for v in finals)
-        u = mean([m["per_unknown"]["u"]["rel_l2"] for m in runs])
-        a = mean([m["per_unknown"]["a"]["rel_l2"] for m in runs])
-        lowest = f"{mean([m['lowest_rel_l2'] for m in runs]):.2e} ({', '.join(str(m['lowest_at']) for m in runs)})"
+        u = statistics.fmean([m["per_unknown"]["u"]["rel_l2"] for m in runs])
+        a = statistics.fmean([m["per_unknown"]["a"]["rel_l2"] for m in runs])
+        lowest = f"{statistics.fmean([m['lowest_rel_l2'] for m in runs]):.2e} ({', '.join(str(m['lowest_at']) for m in runs)})"
         crossed = "–" if variant != "0" else ", ".join(
             "never" if m["data_at_noise"] is None else f"{m['data_at_noise']['iteration']}: {m['data_at_noise']['rel_l2']:.1e}"
             for m in runs)
-        lines.append(f"| {entry['label']} | {mean(finals):.2e} ± {std:.1e} | {per_seed} | {u:.1e} | {a:.1e} | {lowest} | {crossed} |")
+        lines.append(f"| {entry['label']} | {statistics.fmean(finals):.2e} ± {std:.1e} | {per_seed} | {u:.1e} | {a:.1e} | {lowest} | {crossed} |")
     first = next(iter(results.values()))
     seeds = ", ".join(str(m["seed"]) for m in first["runs"])
     lines += [

@@ -278,11 +278,12 @@ def test_ctrl_c_while_the_command_loads_is_one_line():
     assert stderr == "pinnsolve: interrupted (SIGINT)\n" and "usage" not in stdout.lower()
 
 
-def wait_for_checkpoint(process: subprocess.Popen, out: Path) -> None:
+def wait_for(process: subprocess.Popen, path: Path, poll_s: float = 0.02) -> None:
+    """Until the running ``process`` has written ``path`` (a minute at most)."""
     deadline = time.monotonic() + 60
-    while not (out / checkpoint.FILE).is_file():
+    while not path.is_file():
         assert process.poll() is None and time.monotonic() < deadline
-        time.sleep(0.02)
+        time.sleep(poll_s)
 
 
 def test_ctrl_c_pressed_on_while_an_interrupted_run_exits_keeps_its_exit_status_and_one_line(tmp_path):
@@ -291,12 +292,9 @@ def test_ctrl_c_pressed_on_while_an_interrupted_run_exits_keeps_its_exit_status_
     out = tmp_path / "run"
     process = subprocess.Popen(command(*PROBLEM, *TINY, *SECONDS, f"hydra.run.dir={out}"),
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=environment())
-    wait_for_checkpoint(process, out)
+    wait_for(process, out / checkpoint.FILE)
     process.send_signal(signal.SIGINT)
-    deadline = time.monotonic() + 60
-    while not (out / "metrics.json").is_file():
-        assert process.poll() is None and time.monotonic() < deadline
-        time.sleep(0.005)
+    wait_for(process, out / "metrics.json", poll_s=0.005)  # the shutdown that follows is short
     while process.poll() is None:
         process.send_signal(signal.SIGINT)
         time.sleep(0.01)
@@ -311,7 +309,7 @@ def test_a_second_ctrl_c_stops_at_once_in_one_line_keeping_what_the_first_saved(
     # plots=true: drawing them makes the writing long enough for the second signal to meet it
     process = subprocess.Popen(command(*PROBLEM, *TINY, *SECONDS, "plots=true", f"hydra.run.dir={out}"),
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=environment())
-    wait_for_checkpoint(process, out)
+    wait_for(process, out / checkpoint.FILE)
     process.send_signal(signal.SIGINT)
     time.sleep(0.05)  # the first stops training and starts writing: the second meets it there
     process.send_signal(signal.SIGINT)
