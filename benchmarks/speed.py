@@ -375,7 +375,8 @@ def main() -> None:
     else:
         # a part not run keeps what the results file has for it
         results = json.loads(RESULTS_FILE.read_text()) if RESULTS_FILE.exists() and set(args.parts) != set(PARTS) else {}
-        results.update(machine=machine(), device=args.device, commit=commit())
+        # each part names the commit it measured: a part run alone leaves the other's as it was
+        results.update(machine=machine(), device=args.device)
         threads = torch.get_num_threads()
         RESULTS.mkdir(parents=True, exist_ok=True)
         if "per_iteration" in args.parts:
@@ -385,11 +386,13 @@ def main() -> None:
             for problem in PROBLEMS:
                 rows += per_iteration(f"study/{problem}", [f"experiment=study/{problem}"], args.device)
             results["per_iteration"] = rows
-            results["per_iteration_commit"] = results["commit"]
+            results["per_iteration_commit"] = commit()
+            results.setdefault("commit", results["per_iteration_commit"])
             RESULTS_FILE.write_text(json.dumps(results, indent=1))
         if "side_by_side" in args.parts and deepxde_installed():
             import importlib.metadata
 
+            results["commit"] = commit()
             results["rates"] = side_by_side_rates(threads, args.device)
             results["deepxde"] = {"version": importlib.metadata.version("deepxde"), "target": deepxde("target", threads)}
             print(f"DeepXDE: {results['deepxde']}", file=sys.stderr)
