@@ -29,6 +29,7 @@ BESIDE_THE_CASES_LAMBDA = {
     "3e-3_per_unknown": ("3e-3, a network per unknown", ["network.per_unknown=true"]),
     "3e-3_u_1e-4": ("3e-3, and 1e-4 on u", ["+inverse.smoothness.u=1e-4"]),
     "3e-3_u_1e-3": ("3e-3, and 1e-3 on u", ["+inverse.smoothness.u=1e-3"]),
+    "3e-3_width_6_u_3e-4": ("3e-3, width 6, and 3e-4 on u", ["network.width=6", "+inverse.smoothness.u=3e-4"]),
 }
 CASE = ["problem=poisson_inv", "problem.corrected_source=true"]
 CASE_COMMAND = "pinnsolve " + " ".join(CASE)
@@ -69,7 +70,8 @@ def table(results: dict) -> str:
         "",
         f"The commands: `{CASE_COMMAND} inverse.smoothness.a=λ seed=S`, S = {seeds}, and with λ = 3e-3 "
         + " or ".join(f"`{' '.join(more)}`" for _, more in BESIDE_THE_CASES_LAMBDA.values()) + " added. "
-        f"Measured by `python benchmarks/pinv_smoothness.py` at commit {first['commit']} on {first['machine']}.",
+        f"Measured by `python benchmarks/pinv_smoothness.py` at commit "
+        f"{', '.join(dict.fromkeys(entry['commit'] for entry in results.values()))} on {first['machine']}.",
     ]
     return "\n".join(lines)
 
@@ -79,16 +81,20 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=1, help="runs at a time; each gets cores/jobs threads")
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--collect", action="store_true", help="write the table from benchmarks/results/pinv_smoothness.json")
+    rows = [*LAMBDAS, *BESIDE_THE_CASES_LAMBDA]
+    parser.add_argument("--rows", nargs="+", choices=rows, default=rows, help="run only these rows; the others keep what the results file has")
     args = parser.parse_args()
     results_file = RESULTS / "pinv_smoothness.json"
     if not args.collect:
         commands = {("pinv", lam): [*CASE, f"inverse.smoothness.a={lam}"] for lam in LAMBDAS}
         commands.update({("pinv", name): [*CASE, "inverse.smoothness.a=3e-3", *more] for name, (_, more) in BESIDE_THE_CASES_LAMBDA.items()})
+        commands = {key: command for key, command in commands.items() if key[1] in args.rows}
         measured = command_grid(commands, args.seeds, OUT, args.jobs, lambda c: "pinnsolve " + " ".join(c))
-        results = {}
+        kept = json.loads(results_file.read_text()) if results_file.exists() and set(args.rows) != set(rows) else {}
         for (_, lam), entry in measured.items():
             annotate(entry, lam)
-            results[lam] = {"label": BESIDE_THE_CASES_LAMBDA.get(lam, (lam,))[0], **entry}
+            kept[lam] = {"label": BESIDE_THE_CASES_LAMBDA.get(lam, (lam,))[0], **entry}
+        results = {row: kept[row] for row in rows if row in kept}
         results_file.write_text(json.dumps(results, indent=1) + "\n")
     results = json.loads(results_file.read_text())
     text = table(results)
