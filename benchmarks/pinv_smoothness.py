@@ -2,10 +2,11 @@
 inverse.smoothness.a (PINNacle's PInv with the corrected source, the case's settings otherwise).
 
     python benchmarks/pinv_smoothness.py --jobs 2
+    python benchmarks/pinv_smoothness.py --rows 3e-3_width_6_u_3e-4 --jobs 2   # one row; the others kept
     python benchmarks/pinv_smoothness.py --collect      # rewrite the table from the .json
 
-For each λ, and for the case's λ with a narrower network, a network per unknown or a prior on u
-as well, and each seed: the final L2RE (the score), u's and a's, and the lowest L2RE of any record
+For each λ, and for the case's λ with a narrower network, a network per unknown, a prior on u
+as well, or both, and each seed: the final L2RE (the score), u's and a's, and the lowest L2RE of any record
 on the way (every trainer.log_every iterations), which shows the drift the prior stops; for
 λ = 0, where the data loss first fell to σ² (the discrepancy principle's stopping point). Writes
 benchmarks/results/pinv_smoothness.{json,md} and the pinv-smoothness section of
