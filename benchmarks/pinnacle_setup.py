@@ -46,7 +46,7 @@ def published(key: str, method: str) -> float:
     return {"PINN": p.pinn, "LAAF": p.laaf, "GAAF": p.gaaf}[method]
 
 
-def spread(errors: np.ndarray) -> str:
+def mean_and_std(errors: np.ndarray) -> str:
     return f"{errors.mean():.2e} ± {errors.std():.1e}" if len(errors) > 1 else f"{errors[0]:.2e} (one seed)"
 
 
@@ -71,7 +71,7 @@ def table(results: dict[str, dict]) -> str:
                 floor, other = against(runs, floor_of)
                 exact = f"{other.mean():.2e} (the file: {floor:.2e})"
             lines.append(
-                f"| {CASES[key].name} | {method} | {spread(errors) if full else 'probe only'} "
+                f"| {CASES[key].name} | {method} | {mean_and_std(errors) if full else 'probe only'} "
                 f"| {', '.join(str(m['seed']) for m in runs)} | {theirs:.2e} | {f'{errors.mean() / theirs:.2f}' if full else '–'} "
                 f"| {exact} | {iterations} | {per_iteration:.3f} | {per_iteration * SETUP_ITERATIONS / 3600:.1f} | {entry['commit']} |"
             )
