@@ -1,106 +1,111 @@
-"""PInv's smoothness prior: how the error of the identified (u, a) moves with λ, the weight of
-inverse.smoothness.a (PINNacle's PInv with the corrected source, the case's settings otherwise).
+"""PInv's priors: how the error of the identified (u, a) moves with λ_a, the weight of
+inverse.smoothness.a, with a prior on u as well, and with the network's width (PINNacle's PInv
+with the corrected source; each row changes only what it names of the case's settings).
 
     python benchmarks/pinv_smoothness.py --jobs 2
-    python benchmarks/pinv_smoothness.py --rows 3e-3_width_6_u_3e-4 --jobs 2   # one row; the others kept
-    python benchmarks/pinv_smoothness.py --collect      # rewrite the table from the .json
+    python benchmarks/pinv_smoothness.py --rows case width_6 --jobs 2   # some rows; the others kept
+    python benchmarks/pinv_smoothness.py --collect                      # rewrite the table from the .json
 
-For each λ, and for the case's λ with a narrower network, a network per unknown, a prior on u
-as well, or both, and each seed: the final L2RE (the score), u's and a's, and the lowest L2RE of any record
-on the way (every trainer.log_every iterations), which shows the drift the prior stops; for
-λ = 0, where the data loss first fell to σ² (the discrepancy principle's stopping point). Writes
-benchmarks/results/pinv_smoothness.{json,md} and the pinv-smoothness section of
-docs/results/pinnacle.md.
+For each row and seed: the final L2RE (the score), u's and a's, and the lowest L2RE of any record
+on the way (every trainer.log_every iterations), which shows the drift a prior stops; for the
+rows without any prior, where the data loss first fell to σ² (the discrepancy principle's
+stopping point). Runs go to outputs/benchmarks/pinv_smoothness/poisson_inv_corrected/ROW/seed_S;
+the metrics to benchmarks/results/pinv_smoothness.json, the table to
+benchmarks/results/pinv_smoothness.md and the pinv-smoothness section of docs/results/pinnacle.md.
 """
 from __future__ import annotations
 
-import argparse
-import json
 import statistics
+from typing import NamedTuple
 
-from common import REPO, RESULTS, command_grid, write_section
+from omegaconf import OmegaConf
+
+from common import REPO, grid_arguments, grid_tables
+from pinnacle import CASES, arguments, shown
 from pinnsolve.report.files import read_history
 
-LAMBDAS = ("0", "1e-4", "1e-3", "3e-3", "5e-3", "1e-2")
-# the case's λ with less of the network, a network per unknown, or a prior on u too: does u's
-# share of the error shrink?
-# by output folder: the table's label and the overrides added to λ = 3e-3
-BESIDE_THE_CASES_LAMBDA = {
-    "3e-3_width_10": ("3e-3, width 10", ["network.width=10"]),
-    "3e-3_per_unknown": ("3e-3, a network per unknown", ["network.per_unknown=true"]),
-    "3e-3_u_1e-4": ("3e-3, and 1e-4 on u", ["+inverse.smoothness.u=1e-4"]),
-    "3e-3_u_1e-3": ("3e-3, and 1e-3 on u", ["+inverse.smoothness.u=1e-3"]),
-    "3e-3_width_6_u_3e-4": ("3e-3, width 6, and 3e-4 on u", ["network.width=6", "+inverse.smoothness.u=3e-4"]),
+
+class Row(NamedTuple):
+    width: int
+    a: str             # λ on a
+    u: str             # λ on u
+    per_unknown: bool = False
+
+
+# by output folder. The λ_a study at width 16 without a prior on u came first (λ_a = 3e-3 was
+# chosen there); then what takes out the noise left in u: less of the network, a prior on u, or both
+ROWS = {
+    **{f"width_16_a_{lam}": Row(16, lam, "0") for lam in ("0", "1e-4", "1e-3", "3e-3", "5e-3", "1e-2")},
+    "width_16_per_unknown": Row(16, "3e-3", "0", per_unknown=True),
+    "width_16_u_1e-4": Row(16, "3e-3", "1e-4"),
+    "width_16_u_1e-3": Row(16, "3e-3", "1e-3"),
+    "width_10": Row(10, "3e-3", "0"),
+    "width_6": Row(6, "3e-3", "0"),
+    "case": Row(6, "3e-3", "3e-4"),
 }
-CASE = ["problem=poisson_inv", "problem.corrected_source=true"]
-CASE_COMMAND = "pinnsolve " + " ".join(CASE)
+CASE = "poisson_inv_corrected"
 NOISE = 0.1  # conf/problem/poisson_inv.yaml: the measurements' σ
 OUT = REPO / "outputs" / "benchmarks" / "pinv_smoothness"
 
 
-def annotate(entry: dict, variant: str) -> None:
-    """Each run's lowest recorded L2RE and, for λ = 0, its first record with the data loss at σ²."""
+def overrides(row: Row) -> list[str]:
+    """What the row changes of the case's settings (conf/experiment/poisson_inv.yaml)."""
+    settings = OmegaConf.load(REPO / "conf" / "experiment" / "poisson_inv.yaml")
+    changed = [f"network.width={row.width}"] if row.width != settings.network.width else []
+    changed += [f"inverse.smoothness.{name}={lam}" for name, lam in (("a", row.a), ("u", row.u))
+                if float(lam) != settings.inverse.smoothness.get(name, 0.0)]
+    return changed + (["network.per_unknown=true"] if row.per_unknown else [])
+
+
+def unregularised(row: Row) -> bool:
+    return float(row.a) == 0 and float(row.u) == 0
+
+
+def annotate(case: str, variant: str, entry: dict) -> None:
+    """Each run's lowest recorded L2RE and, without priors, its first record with the data loss at σ²."""
     for m in entry["runs"]:
-        rows = read_history(OUT / "pinv" / variant / f"seed_{m['seed']}" / "history.csv")
+        rows = read_history(OUT / case / variant / f"seed_{m['seed']}" / "history.csv")
         best = min(rows, key=lambda r: r["rel_l2"])
         m["lowest_rel_l2"], m["lowest_at"] = best["rel_l2"], int(best["iteration"])
-        crossed = next((r for r in rows if r["data"] <= NOISE**2), None)
-        m["data_at_noise"] = None if crossed is None else {"iteration": int(crossed["iteration"]), "rel_l2": crossed["rel_l2"]}
+        if unregularised(ROWS[variant]):
+            crossed = next((r for r in rows if r["data"] <= NOISE**2), None)
+            m["data_at_noise"] = None if crossed is None else {"iteration": int(crossed["iteration"]), "rel_l2": crossed["rel_l2"]}
 
 
 def table(results: dict) -> str:
     lines = [
-        "| λ (and network) | L2RE, mean ± std (final) | per seed | u | a | lowest L2RE on the way, mean (iteration) | data loss first ≤ σ² (iteration: L2RE) |",
-        "|---|---|---|---|---|---|---|",
+        "| width | λ on a | λ on u | L2RE, mean ± std (final) | per seed | u | a | lowest L2RE on the way, mean (iteration) "
+        "| data loss first ≤ σ² (iteration: L2RE) | commit |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
-    for variant, entry in results.items():
-        runs = entry["runs"]
+    commands = []
+    for variant, entry in results.get(CASE, {}).items():
+        row, runs = ROWS[variant], entry["runs"]
         finals = [m["rel_l2"] for m in runs]
         std = statistics.stdev(finals) if len(finals) > 1 else 0.0
-        per_seed = ", ".join(f"{v:.2e}" for v in finals)
         u = statistics.fmean([m["per_unknown"]["u"]["rel_l2"] for m in runs])
         a = statistics.fmean([m["per_unknown"]["a"]["rel_l2"] for m in runs])
         lowest = f"{statistics.fmean([m['lowest_rel_l2'] for m in runs]):.2e} ({', '.join(str(m['lowest_at']) for m in runs)})"
-        crossed = "–" if variant != "0" else ", ".join(
+        crossed = ", ".join(
             "never" if m["data_at_noise"] is None else f"{m['data_at_noise']['iteration']}: {m['data_at_noise']['rel_l2']:.1e}"
-            for m in runs)
-        lines.append(f"| {entry['label']} | {statistics.fmean(finals):.2e} ± {std:.1e} | {per_seed} | {u:.1e} | {a:.1e} | {lowest} | {crossed} |")
-    first = next(iter(results.values()))
-    seeds = ", ".join(str(m["seed"]) for m in first["runs"])
-    lines += [
-        "",
-        f"The commands: `{CASE_COMMAND} inverse.smoothness.a=λ seed=S`, S = {seeds}, and with λ = 3e-3 "
-        + " or ".join(f"`{' '.join(more)}`" for _, more in BESIDE_THE_CASES_LAMBDA.values()) + " added. "
-        f"Measured by `python benchmarks/pinv_smoothness.py` at commit "
-        f"{', '.join(dict.fromkeys(entry['commit'] for entry in results.values()))} on {first['machine']}.",
-    ]
-    return "\n".join(lines)
+            for m in runs) if unregularised(row) else "–"
+        width = f"{row.width}, a network per unknown" if row.per_unknown else f"{row.width}{' (the case)' if variant == 'case' else ''}"
+        lines.append(f"| {width} | {row.a} | {row.u} | {statistics.fmean(finals):.2e} ± {std:.1e} "
+                     f"| {', '.join(f'{v:.2e}' for v in finals)} | {u:.1e} | {a:.1e} | {lowest} | {crossed} | {entry['commit']} |")
+        commands.append(f"- width {width}, λ on a {row.a}, on u {row.u}: `{entry['command']}`")
+    machines = sorted({entry["machine"] for entry in results.get(CASE, {}).values()})
+    return "\n".join([
+        *lines, "", "The commands (S the seed, 0–2):", "", *commands, "",
+        f"Measured by `python benchmarks/pinv_smoothness.py` on {'; '.join(machines)}.",
+    ])
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--jobs", type=int, default=1, help="runs at a time; each gets cores/jobs threads")
-    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
-    parser.add_argument("--collect", action="store_true", help="write the table from benchmarks/results/pinv_smoothness.json")
-    rows = [*LAMBDAS, *BESIDE_THE_CASES_LAMBDA]
-    parser.add_argument("--rows", nargs="+", choices=rows, default=rows, help="run only these rows; the others keep what the results file has")
-    args = parser.parse_args()
-    results_file = RESULTS / "pinv_smoothness.json"
-    if not args.collect:
-        commands = {("pinv", lam): [*CASE, f"inverse.smoothness.a={lam}"] for lam in LAMBDAS}
-        commands.update({("pinv", name): [*CASE, "inverse.smoothness.a=3e-3", *more] for name, (_, more) in BESIDE_THE_CASES_LAMBDA.items()})
-        commands = {key: command for key, command in commands.items() if key[1] in args.rows}
-        measured = command_grid(commands, args.seeds, OUT, args.jobs, lambda c: "pinnsolve " + " ".join(c))
-        kept = json.loads(results_file.read_text()) if results_file.exists() and set(args.rows) != set(rows) else {}
-        for (_, lam), entry in measured.items():
-            annotate(entry, lam)
-            kept[lam] = {"label": BESIDE_THE_CASES_LAMBDA.get(lam, (lam,))[0], **entry}
-        results = {row: kept[row] for row in rows if row in kept}
-        results_file.write_text(json.dumps(results, indent=1) + "\n")
-    results = json.loads(results_file.read_text())
-    text = table(results)
-    (RESULTS / "pinv_smoothness.md").write_text(text + "\n")
-    write_section("pinv-smoothness", text)
+    args, folder = grid_arguments(__doc__, [CASE], [CASE], "rows", list(ROWS), [])
+    commands = None if args.collect else {(CASE, variant): [*arguments(CASES[CASE], folder), *overrides(ROWS[variant])]
+                                          for variant in args.rows}
+    grid_tables("pinv_smoothness", "pinv-smoothness", commands, args, OUT, lambda c: shown(c, folder),
+                ([CASE], list(ROWS)), table, annotate)
 
 
 if __name__ == "__main__":

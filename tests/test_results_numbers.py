@@ -108,14 +108,6 @@ def test_each_activation_row_on_pinnacle_was_measured_on_its_case_and_activation
                                 f"{key} {variant} seed {m['seed']}", f"python benchmarks/pinnacle_activations.py {key} --variants {variant}")
 
 
-def test_the_pinv_smoothness_table_was_measured_on_the_case_as_it_is():
-    results = json.loads((REPO / "benchmarks" / "results" / "pinv_smoothness.json").read_text())
-    text = section(REPO / "docs" / "results" / "pinnacle.md", "pinv-smoothness")
-    for entry in results.values():
-        assert entry["commit"] in text and f"| {entry['label']} |" in text, f"{entry['label']}'s row is not the one the .json holds"
-        unchanged_since(entry["commit"], own_files("poisson_inv"), f"PInv with λ = {entry['label']}", "python benchmarks/pinv_smoothness.py")
-
-
 def test_the_heat2d_lt_section_was_measured_on_the_case_as_it_is():
     results = json.loads((REPO / "benchmarks" / "results" / "heat2d_lt.json").read_text())
     text = section(REPO / "docs" / "results" / "pinnacle.md", "heat2d-lt")
@@ -143,6 +135,11 @@ def test_each_pinnacle_setup_row_was_measured_on_the_setup_as_it_is():
                     lambda m: [f"conf/problem/{m['problem']}.yaml", f"problems/{m['problem']}.py",
                                "conf/experiment/pinnacle/setup.yaml", "conf/activation"],
                     "python benchmarks/pinnacle_setup.py CASE --methods VARIANT")
+
+
+def test_each_pinv_smoothness_row_was_measured_on_the_case_as_it_is():
+    each_run_pinned("pinv_smoothness", "pinnacle.md", "pinv-smoothness", lambda m: own_files(m["problem"]),
+                    "python benchmarks/pinv_smoothness.py --rows VARIANT")
 
 
 def test_each_network_size_row_was_measured_on_its_case_as_it_is():
