@@ -82,7 +82,7 @@ def table(results: dict) -> str:
     for variant, entry in results.get(CASE, {}).items():
         row, runs = ROWS[variant], entry["runs"]
         finals = [m["rel_l2"] for m in runs]
-        std = statistics.stdev(finals) if len(finals) > 1 else 0.0
+        std = statistics.pstdev(finals)
         u = statistics.fmean([m["per_unknown"]["u"]["rel_l2"] for m in runs])
         a = statistics.fmean([m["per_unknown"]["a"]["rel_l2"] for m in runs])
         lowest = f"{statistics.fmean([m['lowest_rel_l2'] for m in runs]):.2e} ({', '.join(str(m['lowest_at']) for m in runs)})"
