@@ -37,8 +37,9 @@ def engine(name: str) -> DerivativeEngine:
 def choose(model: nn.Module, keys: frozenset[OutputKey], variables: Sequence[str], *, iterations: int) -> DerivativeEngine:
     """The fastest engine for ``model`` and ``keys`` over a run of ``iterations``: compiled jets
     from :data:`COMPILE_PAYS_FROM` iterations on, where they are supported, falling back to
-    autograd if compiling fails; autograd otherwise (eager jets measured no faster than autograd
-    on every problem's defaults, and slower on Burgers)."""
+    autograd if compiling fails; autograd otherwise (eager jets measured slower than autograd on
+    Burgers' and Helmholtz's study settings and at most 1.3x faster on the others', where
+    compiled is faster still: the speed page's per-iteration table)."""
     compiled = CompiledEngine()
     if iterations >= COMPILE_PAYS_FROM and compiled.unsupported(model, keys, variables) is None:
         return Fallback(compiled, AutogradEngine())
