@@ -2,15 +2,17 @@
 GAAF on Burgers 1d-C and NS 2d-C (conf/experiment/pinnacle/setup.yaml: 5 × 100 tanh, Adam lr 1e-3
 for 20,000 iterations, float32, points drawn once).
 
-    python benchmarks/pinnacle_setup.py --data DIR --jobs 2                          # the reproduction: 18 runs
+    python benchmarks/pinnacle_setup.py --data DIR --jobs 2                          # the reproduction: 30 runs
     python benchmarks/pinnacle_setup.py --data DIR --iterations 200 --seeds 0       # a timing probe
     python benchmarks/pinnacle_setup.py --collect
 
 PINNacle's LAAF is a slope per neuron and its GAAF a slope per layer, both with n = 10 and no slope
 recovery: pinnsolve's ``neuron_wise_no_sr`` and ``layer_wise_no_sr``, on one hidden layer fewer as
-in the code that made PINNacle's table. One difference stays: PINNacle draws the slopes at random
-(Xavier-uniform, gain 1.4, so n·a starts anywhere in about ±3.3), where pinnsolve starts every
-n·a at 1, the adaptive-activation papers' choice.
+in the code that made PINNacle's table. ``LAAF`` and ``GAAF`` start every n·a at 1 (the
+adaptive-activation papers' choice) on Glorot-normal weights, as PINN's; ``LAAF_pinnacle_init`` and
+``GAAF_pinnacle_init`` start as PINNacle's code does: the slopes drawn at random
+(``activation.init=pinnacle``: Xavier-uniform with gain 1.4, so n·a starts anywhere in ±3.4 for
+LAAF and ±15 for GAAF) on nn.Linear's own weights (``network.init=torch_default``).
 
 A run of fewer than 20,000 iterations is a timing probe: its row gives the seconds per iteration
 and what the 20,000 would take on the machine, not an error to compare.
@@ -26,10 +28,13 @@ from common import REPO, grid_arguments, grid_tables
 from pinnacle import CASES, against, data_file, shown
 
 SETUP_ITERATIONS = 20_000
+PINNACLE_INIT = ("activation.init=pinnacle", "network.init=torch_default")
 METHODS = {
     "PINN": (),
     "LAAF": ("activation=neuron_wise_no_sr", "network.depth=4"),
     "GAAF": ("activation=layer_wise_no_sr", "network.depth=4"),
+    "LAAF_pinnacle_init": ("activation=neuron_wise_no_sr", "network.depth=4", *PINNACLE_INIT),
+    "GAAF_pinnacle_init": ("activation=layer_wise_no_sr", "network.depth=4", *PINNACLE_INIT),
 }
 SETUP_CASES = ("burgers1d_c", "ns2d_c")
 
@@ -43,7 +48,7 @@ def command(key: str, method: str, folder: Path | None, iterations: int) -> list
 
 def published(key: str, method: str) -> float:
     p = CASES[key].published
-    return {"PINN": p.pinn, "LAAF": p.laaf, "GAAF": p.gaaf}[method]
+    return {"PINN": p.pinn, "LAAF": p.laaf, "GAAF": p.gaaf}[method.removesuffix("_pinnacle_init")]
 
 
 def mean_and_std(errors: np.ndarray) -> str:

@@ -40,10 +40,15 @@ def resolve_device(choice: str) -> torch.device:
     return torch.device(choice)
 
 
-def build_activation(node: Any) -> activations.ActivationFactory:
-    """The hidden layers' activation from its settings (one of the activation schemas)."""
+def build_activation(node: Any, layers: int, width: int) -> activations.ActivationFactory:
+    """The activation of a network's ``layers`` hidden layers of ``width`` neurons from its settings
+    (one of the activation schemas)."""
     if node.name in SLOPE_VARIANTS:
-        return activations.adaptive(activations.SlopeVariant(node.name), plain(node.base), scale=node.scale, init=node.init)
+        variant = activations.SlopeVariant(node.name)
+        init, spread = node.init, 0.0
+        if init == activations.PINNACLE_DRAW:
+            init, spread = 0.0, activations.pinnacle_spread(variant, layers, width)
+        return activations.adaptive(variant, plain(node.base), scale=node.scale, init=init, spread=spread)
     if node.name == "raf":
         return raf.raf(
             node.mode,
@@ -112,12 +117,13 @@ def build_model(settings: Settings) -> nn.Module:
     problem, n = settings.problem, settings.network
     domain = problem.domain
     shape = {"depth": n.depth} if n.name == "mlp" else {"blocks": n.blocks}
+    layers = n.depth if n.name == "mlp" else 2 * n.blocks  # hidden layers with an activation
 
     def network(outputs: int) -> nn.Module:
         return NETWORKS[n.name](
             in_features=domain.dim,
             width=n.width,
-            activation=build_activation(settings.activation),
+            activation=build_activation(settings.activation, layers, n.width),
             low=domain.low,
             high=domain.high,
             init=n.init,

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Optional, Union
 
 import numpy as np
 import yaml
@@ -28,7 +28,7 @@ from hydra.core.global_hydra import GlobalHydra
 from omegaconf import MISSING, DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
-from pinnsolve.nn.activations import BASES, SlopeVariant
+from pinnsolve.nn.activations import BASES, PINNACLE_DRAW, SlopeVariant
 from pinnsolve.conditions import PeriodicCondition
 from pinnsolve.train.loss import ConditionLoss
 from pinnsolve.nn.network import INITIALISERS, NETWORKS
@@ -263,8 +263,11 @@ class AdaptiveActivationConfig:
     base: ActivationBase = key(doc="σ")  # type: ignore[valid-type]
     scale: Any = key(doc="n: a number, or a list with one per hidden layer (layer_wise, neuron_wise)",
                      rule=Rule("≥ 1 (the paper's n), or a list of such numbers, one per hidden layer"))
-    init: Optional[float] = key(None, "the slopes' initial value a; null: 1/n, so that n·a = 1",
-                                Rule("positive or null (1/scale)", lambda v: v is None or v > 0))
+    init: Optional[Union[float, str]] = key(
+        None, "the slopes' initial value a; null: 1/n, so that n·a = 1; pinnacle: each slope drawn as PINNacle's "
+              "LAAF and GAAF draw theirs (see the activations' reference)",
+        Rule("positive, null (1/scale) or pinnacle (layer_wise, neuron_wise)",
+             lambda v: v is None or v == PINNACLE_DRAW or (isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0)))
     slope_recovery: bool = key(doc="add the slope recovery term S(a) to the loss")
     slope_recovery_weight: float = key(doc="its weight", rule=NON_NEGATIVE)
 
@@ -693,6 +696,9 @@ def validate(cfg: DictConfig) -> Settings:
     # RAF's gaussian_width ≥ 1e-3: narrower, the Gaussian basis is zero at every point but its
     # centre's (and 1/width² overflows)
     check_rules(activation, ACTIVATION_SCHEMAS[activation.name], "activation")
+    if activation.name == SlopeVariant.GLOBAL.value:
+        _require(activation.init != PINNACLE_DRAW, "activation.init", "positive or null (1/scale) for activation=global "
+                 "(PINNacle draws a slope per layer or per neuron)", activation.init)
     network = _choice(cfg.network, "network", NETWORKS)
     s, n, t = cfg.sampler, cfg.network, cfg.trainer
     if activation.name == "raf":

@@ -34,7 +34,7 @@ def type_name(hint: Any) -> str:
     origin, args = typing.get_origin(hint), typing.get_args(hint)
     if origin is typing.Union:
         inner = [a for a in args if a is not type(None)]
-        return f"{type_name(inner[0])} or null" if len(inner) == 1 else " or ".join(map(type_name, inner))
+        return " or ".join([*map(type_name, inner), *(["null"] if len(inner) < len(args) else [])])
     if origin is list:
         return f"list of {type_name(args[0])}"
     if origin is dict:

@@ -80,6 +80,35 @@ def test_a_scale_per_layer_is_refused_for_the_one_global_slope_and_for_too_few_l
         network(activations.adaptive(SlopeVariant.LAYER_WISE, "tanh", scale=[10.0, 5.0], init=None), depth=3)
 
 
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_a_spread_draws_each_slope_uniformly_around_init_from_the_seed(variant):
+    """PINNacle's LAAF: a ~ U(−b, b), each slope its own draw, the same draw for the same seed."""
+    depth, width, bound = 4, 100, 1.4 * math.sqrt(6 / 104)
+    def slopes(seed):
+        factory = activations.adaptive(variant, "tanh", scale=10.0, init=0.0, spread=bound)
+        return torch.cat([layer.slopes.detach().flatten() for layer in layers(network(factory, depth=depth, width=width, seed=seed))])
+
+    drawn = slopes(0)
+    assert len(drawn) == {SlopeVariant.GLOBAL: depth, SlopeVariant.LAYER_WISE: depth, SlopeVariant.NEURON_WISE: depth * width}[variant]
+    assert drawn.abs().max() < bound
+    if variant is SlopeVariant.GLOBAL:
+        assert torch.all(drawn == drawn[0])  # one slope, shared
+    else:
+        assert len(set(drawn.tolist())) == len(drawn)
+    if variant is SlopeVariant.NEURON_WISE:  # 400 draws of U(−b, b): mean 0 ± b/√1200 (σ), variance b²/3
+        assert abs(drawn.mean().item()) < 5 * bound / math.sqrt(1200)
+        assert drawn.var().item() == pytest.approx(bound**2 / 3, rel=0.2)
+    torch.testing.assert_close(slopes(0), drawn, rtol=0, atol=0)
+    assert not torch.equal(slopes(1), drawn)
+
+
+def test_without_a_spread_the_weights_are_those_of_a_fixed_network_with_the_same_seed():
+    # the draw takes numbers from the seed's stream only when asked for
+    fixed = network(activations.fixed("tanh"), depth=3)
+    adaptive = adaptive_network(SlopeVariant.NEURON_WISE, depth=3)
+    assert all(torch.equal(a, b) for a, b in zip(fixed.state_dict().values(), (v for k, v in adaptive.state_dict().items() if "slopes" not in k)))
+
+
 def test_an_adaptive_leaky_relu_scales_both_sides():
     # the GAAF paper's Leaky-ReLU: σ(n·a·x) with n·a = 2 is 2x above zero and 0.02x below
     x = torch.tensor([-3.0, -0.5, 0.0, 0.25, 2.0], dtype=torch.float64)
@@ -171,6 +200,21 @@ def test_slopes_train_under_adam_and_lbfgs(variant, precision):
     before = [layer.slopes.detach().clone() for layer in layers(parts.model)]
     parts.trainer.fit(parts.model)  # Adam only
     assert all(not torch.equal(b, layer.slopes) for b, layer in zip(before, layers(parts.model)))
+
+
+@pytest.mark.parametrize(("variant", "per_layer"), [("neuron_wise_no_sr", 40), ("layer_wise_no_sr", 1)])
+def test_init_pinnacle_draws_the_slopes_as_pinnacles_laaf_and_gaaf(variant, per_layer):
+    """a ~ U(−b, b), b = 1.4·√(6/(K + m)): torch's Xavier-uniform bound with gain 1.4 on a K × m matrix."""
+    parts = assemble(tiny_config("poisson", f"activation={variant}", "activation.init=pinnacle", "network.depth=3", "network.width=40"))
+    drawn = torch.cat([layer.slopes.detach().flatten() for layer in layers(parts.model)])
+    matrix = torch.empty(3, per_layer)
+    torch.nn.init.xavier_uniform_(matrix, gain=1.4)  # its bound, written out by torch: gain·√(6/(fan_in + fan_out))
+    bound = 1.4 * math.sqrt(6 / (3 + per_layer))
+    assert len(drawn) == 3 * per_layer and drawn.abs().max() < bound and matrix.abs().max() < bound
+    assert drawn.min() < 0 < drawn.max()
+    assert activations.pinnacle_spread(SlopeVariant(variant.removesuffix("_no_sr")), 3, 40) == pytest.approx(bound, rel=1e-15)
+    again = assemble(tiny_config("poisson", f"activation={variant}", "activation.init=pinnacle", "network.depth=3", "network.width=40"))
+    assert torch.equal(torch.cat([layer.slopes.detach().flatten() for layer in layers(again.model)]), drawn)
 
 
 def test_history_records_slopes_from_iteration_zero():

@@ -7,6 +7,7 @@ knowing. Activations are elementwise and know nothing of problems; one may offer
 """
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable, Sequence
 from enum import Enum
 from typing import Protocol
@@ -129,10 +130,14 @@ class SlopeVariant(Enum):
     NEURON_WISE = "neuron_wise"  # N-LAAF: one slope per neuron
 
 
-def adaptive(variant: SlopeVariant, base: str, *, scale: float | Sequence[float], init: float | None) -> ActivationFactory:
+def adaptive(
+    variant: SlopeVariant, base: str, *, scale: float | Sequence[float], init: float | None, spread: float = 0.0
+) -> ActivationFactory:
     """Adaptive activations σ(n·a·x), every slope a starting at ``init`` (None: 1/n, the paper's
-    start). ``scale`` n is one number, or one per hidden layer (the LAAF paper's n_k; not for the
-    global variant, whose one slope cannot start at 1/n_k in every layer)."""
+    start), plus, where ``spread`` > 0, a draw from U(−spread, spread) of its own (PINNacle's
+    LAAF and GAAF start their slopes at random). ``scale`` n is one number, or one per hidden
+    layer (the LAAF paper's n_k; not for the global variant, whose one slope cannot start at
+    1/n_k in every layer)."""
     base_function(base)
     per_layer = not isinstance(scale, (int, float))
     if per_layer and variant is SlopeVariant.GLOBAL:
@@ -148,17 +153,36 @@ def adaptive(variant: SlopeVariant, base: str, *, scale: float | Sequence[float]
     def start(n: float) -> float:
         return 1 / n if init is None else init
 
-    # float64, so that a = 1/n is exact in a float64 network (.to(dtype) rounds it for float32)
-    shared = nn.Parameter(torch.tensor(start(scale_of(0)), dtype=torch.float64))
+    def slopes(shape: tuple[int, ...], n: float) -> nn.Parameter:
+        # float64, so that a = 1/n is exact in a float64 network (.to(dtype) rounds it for float32)
+        a = torch.full(shape, start(n), dtype=torch.float64)
+        if spread > 0:  # no draw otherwise, so that the weights drawn after are those of a run without it
+            a += spread * (2 * torch.rand(shape, dtype=torch.float64) - 1)
+        return nn.Parameter(a)
+
+    shared: list[nn.Parameter] = []  # the global variant's one slope, made with the network's first layer
 
     def make(layer: int, width: int) -> Adaptive:
         n = scale_of(layer)
-        if variant is SlopeVariant.GLOBAL:
-            return Adaptive(base, n, shared)
-        shape = (width,) if variant is SlopeVariant.NEURON_WISE else ()
-        return Adaptive(base, n, nn.Parameter(torch.full(shape, start(n), dtype=torch.float64)))
+        if variant is not SlopeVariant.GLOBAL:
+            return Adaptive(base, n, slopes((width,) if variant is SlopeVariant.NEURON_WISE else (), n))
+        if not shared:
+            shared.append(slopes((), scale_of(0)))
+        return Adaptive(base, n, shared[0])
 
     return make
+
+
+PINNACLE_DRAW = "pinnacle"
+
+
+def pinnacle_spread(variant: SlopeVariant, layers: int, width: int) -> float:
+    """The half-width b of PINNacle's draw of the slopes, a ~ U(−b, b): Xavier-uniform with gain
+    1.4 over its K × m matrix of slopes (K hidden layers of m slopes: the width for a slope per
+    neuron, 1 for one per layer), b = 1.4·√(6/(K + m))."""
+    if variant is SlopeVariant.GLOBAL:
+        raise ValueError("PINNacle draws a slope per layer or per neuron, not one global slope")
+    return 1.4 * math.sqrt(6 / (layers + (width if variant is SlopeVariant.NEURON_WISE else 1)))
 
 
 def adaptive_layers(layers: Iterable[nn.Module]) -> list[Adaptive]:
