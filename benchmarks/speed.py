@@ -339,7 +339,9 @@ def tables(results: dict) -> str:
         f"commit {results['commit']}"
         + (f" (the per-iteration table at {results['per_iteration_commit']})" if results.get("per_iteration_commit", results["commit"]) != results["commit"] else "")
         + f". Medians of {BLOCKS} interleaved blocks ({ADAM_STEPS} Adam or {QN_STEPS} "
-        "quasi-Newton steps each); the first step is timed apart, with Inductor's caches off."
+        "quasi-Newton steps each); the first step is timed apart, with Inductor's caches off (after the assembly, "
+        "whose one evaluation of the loss has already compiled its forward pass: the first step compiles the gradient; "
+        "the start-up below times the assembly)."
     )
     return text
 
