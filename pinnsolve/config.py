@@ -263,7 +263,8 @@ class AdaptiveActivationConfig:
     base: ActivationBase = key(doc="σ")  # type: ignore[valid-type]
     scale: Any = key(doc="n: a number, or a list with one per hidden layer (layer_wise, neuron_wise)",
                      rule=Rule("≥ 1 (the paper's n), or a list of such numbers, one per hidden layer"))
-    init: Optional[Union[float, str]] = key(
+    # int as well: OmegaConf's unions keep a value's type, so a Union of float and str refuses 1
+    init: Optional[Union[int, float, str]] = key(
         None, "the slopes' initial value a; null: 1/n, so that n·a = 1; pinnacle: each slope drawn as PINNacle's "
               "LAAF and GAAF draw theirs (see the activations' reference)",
         Rule("positive, null (1/scale) or pinnacle (layer_wise, neuron_wise)",

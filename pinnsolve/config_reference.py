@@ -34,7 +34,11 @@ def type_name(hint: Any) -> str:
     origin, args = typing.get_origin(hint), typing.get_args(hint)
     if origin is typing.Union:
         inner = [a for a in args if a is not type(None)]
-        return " or ".join([*map(type_name, inner), *(["null"] if len(inner) < len(args) else [])])
+        names = [type_name(a) for a in inner]
+        if "int" in names and "float" in names:
+            names.remove("float")
+            names[names.index("int")] = "number"
+        return " or ".join([*names, *(["null"] if len(inner) < len(args) else [])])
     if origin is list:
         return f"list of {type_name(args[0])}"
     if origin is dict:

@@ -217,6 +217,12 @@ def test_init_pinnacle_draws_the_slopes_as_pinnacles_laaf_and_gaaf(variant, per_
     assert torch.equal(torch.cat([layer.slopes.detach().flatten() for layer in layers(again.model)]), drawn)
 
 
+@pytest.mark.parametrize(("value", "slope"), [("1", 1.0), ("0.25", 0.25)])
+def test_init_takes_an_integer_or_a_float_from_the_command_line(value, slope):
+    parts = assemble(tiny_config("poisson", "activation=layer_wise", f"activation.init={value}"))
+    assert all(torch.equal(layer.slopes, torch.tensor(slope, dtype=layer.slopes.dtype)) for layer in layers(parts.model))
+
+
 def test_history_records_slopes_from_iteration_zero():
     parts = assemble(tiny_config("poisson", "activation=neuron_wise", "activation.scale=5"))
     history = parts.trainer.fit(parts.model).history
