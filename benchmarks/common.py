@@ -45,7 +45,9 @@ def machine_two_at_a_time() -> str:
 
 def machine() -> str:
     threads = os.environ.get("OMP_NUM_THREADS", str(torch.get_num_threads()))
-    return f"{processor()}, {os.cpu_count()} cores, torch {torch.__version__}, {threads} thread(s) per run"
+    # device=auto, every benchmark's default, trains on the GPU where there is one
+    gpu = f", GPU {torch.cuda.get_device_name()}" if torch.cuda.is_available() else ""
+    return f"{processor()}, {os.cpu_count()} cores{gpu}, torch {torch.__version__}, {threads} thread(s) per run"
 
 
 def commit() -> str:

@@ -41,7 +41,6 @@ import torch  # noqa: E402
 
 from common import REPO, RESULTS, build, commit, composed, machine, write_section  # noqa: E402
 
-RESULTS_FILE = RESULTS / "speed.json"
 ENGINES = ["autograd", "jets", "compiled"]
 PROBLEMS = ["burgers", "poisson", "klein_gordon", "helmholtz", "klein_gordon_cubic"]
 TARGET = 3.6e-2  # DeepXDE's Burgers example after 15,000 Adam iterations and L-BFGS
@@ -333,7 +332,8 @@ def tables(results: dict) -> str:
             )
         text = text.rstrip("\n")
     else:
-        text += "\n\nDeepXDE was not installed for this run (`pip install -e \".[bench]\"`), so there is no side-by-side row."
+        text += ("\n\nNo side-by-side rows: DeepXDE was not installed for this run (`pip install -e \".[bench]\"`), "
+                 "or `--parts` left that part out.")
     text += (
         f"\n\nMeasured by `python benchmarks/speed.py` on {results['machine']}, device {results['device']}, "
         f"commit {results['commit']}"
@@ -372,11 +372,13 @@ def main() -> None:
     if args.startup:
         startup(torch.get_num_threads())
         return
+    # each device's results apart: a GPU run must not overwrite the CPU's table, or the reverse
+    results_file = RESULTS / ("speed.json" if args.device == "cpu" else f"speed_{args.device}.json")
     if args.collect:
-        results = json.loads(RESULTS_FILE.read_text())
+        results = json.loads(results_file.read_text())
     else:
         # a part not run keeps what the results file has for it
-        results = json.loads(RESULTS_FILE.read_text()) if RESULTS_FILE.exists() and set(args.parts) != set(PARTS) else {}
+        results = json.loads(results_file.read_text()) if results_file.exists() and set(args.parts) != set(PARTS) else {}
         # each part names the commit it measured: a part run alone leaves the other's as it was
         results.update(machine=machine(), device=args.device)
         threads = torch.get_num_threads()
@@ -390,7 +392,7 @@ def main() -> None:
             results["per_iteration"] = rows
             results["per_iteration_commit"] = commit()
             results.setdefault("commit", results["per_iteration_commit"])
-            RESULTS_FILE.write_text(json.dumps(results, indent=1))
+            results_file.write_text(json.dumps(results, indent=1))
         if "side_by_side" in args.parts and deepxde_installed():
             import importlib.metadata
 
@@ -416,9 +418,9 @@ def main() -> None:
             }
         elif "side_by_side" in args.parts:
             results.pop("deepxde", None)
-        RESULTS_FILE.write_text(json.dumps(results, indent=1))
+        results_file.write_text(json.dumps(results, indent=1))
     text = tables(results)
-    (RESULTS / "speed.md").write_text(text + "\n")
+    results_file.with_suffix(".md").write_text(text + "\n")
     write_section("speed" if results["device"] == "cpu" else f"speed_{results['device']}", text)
     print(text)
 
