@@ -55,17 +55,25 @@ def mean_and_std(errors: np.ndarray) -> str:
     return f"{errors.mean():.2e} ± {errors.std():.1e}" if len(errors) > 1 else f"{errors[0]:.2e} (one seed)"
 
 
+def rates(runs: list[dict]) -> str:
+    """Seconds per Adam iteration, the mean over each machine's runs (a GPU's apart from a CPU's)."""
+    by_machine: dict[str, list[float]] = {}
+    for m in runs:
+        by_machine.setdefault(m.get("machine", ""), []).append(m["train_time_s"] / m["iterations_adam"])
+    return "; ".join(f"{np.mean(r):.4f} ({'GPU' if 'GPU' in name else 'CPU'})" for name, r in by_machine.items())
+
+
 def table(results: dict[str, dict]) -> str:
     lines = [
         "| case | method | pinnsolve L2RE, mean ± std | seeds | PINNacle's | ours ÷ theirs | against the exact solution "
-        "| iterations | s per iteration | 20,000 iterations (h) | commit |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "| iterations | s per iteration | commit |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
+    missing: dict[str, dict[str, str]] = {}
     for key, methods in results.items():
         for method, entry in methods.items():
             runs = entry["runs"]
             iterations = runs[0]["iterations_adam"]
-            per_iteration = np.mean([m["train_time_s"] / m["iterations_adam"] for m in runs])
             errors = np.array([m["rel_l2"] for m in runs])
             theirs = published(key, method)
             full = iterations == SETUP_ITERATIONS
@@ -78,19 +86,28 @@ def table(results: dict[str, dict]) -> str:
             lines.append(
                 f"| {CASES[key].name} | {method} | {mean_and_std(errors) if full else 'probe only'} "
                 f"| {', '.join(str(m['seed']) for m in runs)} | {theirs:.2e} | {f'{errors.mean() / theirs:.2f}' if full else '–'} "
-                f"| {exact} | {iterations} | {per_iteration:.3f} | {per_iteration * SETUP_ITERATIONS / 3600:.1f} | {entry['commit']} |"
+                f"| {exact} | {iterations} | {rates(runs)} | {entry['commit']} |"
             )
-    hours = sum(np.mean([m["train_time_s"] / m["iterations_adam"] for m in entry["runs"]]) for methods in results.values()
-                for entry in methods.values()) * SETUP_ITERATIONS * 3 / 3600
-    lines += ["", f"At these rates the setup's {3 * sum(map(len, results.values()))} runs (seeds 0–2) would take about "
-                  f"{hours:.0f} hours of training with one thread each, as measured: {hours / 2:.0f} hours on the 2 cores below."]
+            if left := sorted({0, 1, 2} - {m["seed"] for m in runs if full}):
+                missing.setdefault(CASES[key].name, {})[method] = ", ".join(map(str, left))
+    if missing:
+        said = []
+        for name, by_method in missing.items():
+            left = set(by_method.values())
+            if len(by_method) == len(METHODS) and len(left) == 1:
+                said.append(f"{name}, every method: seeds {left.pop()}")
+            else:
+                said.append(f"{name}: " + "; ".join(f"{method} seeds {seeds}" for method, seeds in by_method.items()))
+        lines += ["", f"Not run yet for the full {SETUP_ITERATIONS:,} iterations: {'; '.join(said)}."]
     commands = [f"- {CASES[key].name} {method}: `{entry['command']}`" for key, methods in results.items()
                 for method, entry in methods.items()]
-    machines = sorted({entry["machine"] for methods in results.values() for entry in methods.values()})
+    machines = sorted({m.get("machine", entry["machine"]) for methods in results.values() for entry in methods.values()
+                       for m in entry["runs"]})
     return "\n".join([
         *lines, "", "The commands (DIR: PINNacle's `ref/` folder):", "", *commands, "",
-        f"Measured by `python benchmarks/pinnacle_setup.py` on {'; '.join(machines)}. A row of fewer than "
-        f"{SETUP_ITERATIONS:,} iterations is a timing probe (its error is not the setup's).",
+        f"Measured by `python benchmarks/pinnacle_setup.py` on {'; '.join(machines)}: each run's commit and machine are "
+        f"in `benchmarks/results/pinnacle_setup.json`. A row of fewer than {SETUP_ITERATIONS:,} iterations is a timing "
+        "probe (its error is not the setup's).",
     ])
 
 
