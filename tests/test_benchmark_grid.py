@@ -30,3 +30,20 @@ def test_a_changed_command_replaces_every_seed():
     merged = benchmarks_common().merged(entry("aaa1111", [0, 1, 2]), entry("bbb2222", [1], command="pinnsolve other seed=S"))
     assert [(m["seed"], m["commit"]) for m in merged["runs"]] == [(1, "bbb2222")]
     assert merged["commit"] == "bbb2222"
+
+
+def test_the_error_at_a_cases_singular_points_is_told_apart_from_the_rest(tmp_path, monkeypatch):
+    import numpy as np
+
+    monkeypatch.syspath_prepend(str(REPO / "benchmarks"))
+    import pinnacle
+
+    # nodes: on the corner (0, 1), 0.005 from it, in the middle, on the corner (1, 1); u off by 3 on
+    # the first corner and by 1 in the middle, p exact
+    np.savez(tmp_path / "prediction.npz", inputs=np.array([[0.0, 1.0], [0.005, 1.0], [0.5, 0.5], [1.0, 1.0]]),
+             u_pred=np.array([4.0, 1.0, 2.0, 1.0]), u_ref=np.ones(4), p_pred=np.zeros(4), p_ref=np.zeros(4))
+    on, within = pinnacle.near_points(tmp_path, ((0.0, 1.0), (1.0, 1.0)))
+    assert (on["radius"], on["nodes"], within["radius"], within["nodes"]) == (0.0, 2, 0.01, 3)
+    assert abs(on["error_share"] - 0.9) < 1e-12 and abs(within["error_share"] - 0.9) < 1e-12
+    assert abs(on["rel_l2_elsewhere"] - np.sqrt(1 / 2)) < 1e-12  # error 1 over the reference's norm² 1 + 1
+    assert abs(within["rel_l2_elsewhere"] - 1.0) < 1e-12
