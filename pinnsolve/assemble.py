@@ -15,9 +15,7 @@ from torch import nn
 
 from pinnsolve import derivatives
 from pinnsolve.nn import activations, raf
-from pinnsolve.config import (
-    SLOPE_VARIANTS, ConfigError, SamplerConfig, Settings, TrainerConfig, activated_layers, inverse_start, plain, validate,
-)
+from pinnsolve.config import SLOPE_VARIANTS, ConfigError, SamplerConfig, Settings, TrainerConfig, inverse_start, plain, validate
 from pinnsolve.nn.constraints import HardDirichlet
 from pinnsolve.report.evaluation import Evaluator
 from pinnsolve.inverse import Coefficients, Observations, read_observations, sample_observations
@@ -119,7 +117,7 @@ def build_model(settings: Settings) -> nn.Module:
     problem, n = settings.problem, settings.network
     domain = problem.domain
     shape = {"depth": n.depth} if n.name == "mlp" else {"blocks": n.blocks}
-    layers = activated_layers(n)
+    layers = n.depth if n.name == "mlp" else 2 * n.blocks  # hidden layers with an activation
 
     def network(outputs: int) -> nn.Module:
         return NETWORKS[n.name](

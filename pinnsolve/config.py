@@ -624,14 +624,9 @@ def activation_config(cfg: DictConfig) -> DictConfig:
     return _checked(cfg.activation, ACTIVATION_SCHEMAS[name], "activation")
 
 
-def activated_layers(network) -> int:
-    """The hidden layers with an activation: an MLP's depth, a ResNet's two per block."""
-    return network.depth if network.name == "mlp" else 2 * network.blocks
-
-
 def check_scale(activation: DictConfig, layers: int) -> None:
     """activation.scale: a number ≥ 1, or for a slope per layer or per neuron a list of one per
-    hidden layer (``layers``: :func:`activated_layers`)."""
+    hidden layer (``layers``: an MLP's depth, a ResNet's two per block)."""
     listed = OmegaConf.is_list(activation.scale)
     shown = list(activation.scale) if listed else activation.scale
     if listed:
@@ -698,7 +693,7 @@ def validate(cfg: DictConfig) -> Settings:
     problem = problem_from_config(cfg)
     activation = activation_config(cfg)
     if activation.name in SLOPE_VARIANTS:
-        check_scale(activation, activated_layers(cfg.network))
+        check_scale(activation, cfg.network.depth if cfg.network.name == "mlp" else 2 * cfg.network.blocks)
     # RAF's gaussian_width ≥ 1e-3: narrower, the Gaussian basis is zero at every point but its
     # centre's (and 1/width² overflows)
     check_rules(activation, ACTIVATION_SCHEMAS[activation.name], "activation")
