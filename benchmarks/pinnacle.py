@@ -64,6 +64,7 @@ class Case:
 # the neighbourhoods of a case's singular points whose share of the error the table gives: the
 # nodes on the points themselves, and those within 0.01 of them
 SINGULAR_RADII = (0.0, 0.01)
+
 PINV = Published("hp-VPINN", 1.96e-2, 9.42e-2, 1.30e-1, 2.54e-1)  # measured on the published source only
 CASES = {
     "burgers1d_c": Case("Burgers 1d-C", "burgers1d_c", Published("Adam+L-BFGS", 1.33e-2, 1.45e-2, 1.43e-2, 5.20e-2), 1.33e-2,
