@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from common import REPO, grid_arguments, grid_tables
-from pinnacle import CASES, against, data_file, shown
+from pinnacle import CASES, SEEDS, against, data_file, shown
 
 SETUP_ITERATIONS = 20_000
 PINNACLE_INIT = ("activation.init=pinnacle", "network.init=torch_default")
@@ -88,7 +88,7 @@ def table(results: dict[str, dict]) -> str:
                 f"| {', '.join(str(m['seed']) for m in runs)} | {theirs:.2e} | {f'{errors.mean() / theirs:.2f}' if full else '–'} "
                 f"| {exact} | {iterations} | {rates(runs)} | {entry['commit']} |"
             )
-            if left := sorted({0, 1, 2} - {m["seed"] for m in runs if full}):
+            if left := sorted(set(SEEDS) - {m["seed"] for m in runs if full}):
                 missing.setdefault(CASES[key].name, {})[method] = ", ".join(map(str, left))
     if missing:
         said = []
