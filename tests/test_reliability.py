@@ -32,8 +32,10 @@ from pinnsolve.train import checkpoint
 from pinnsolve.train.resampling import ResidualAdaptive
 
 PROBLEM = ["problem=poisson", "problem.eval_points_per_axis=9"]
-# a run of a few seconds: long enough for a second process or a signal to meet it mid-run
-SECONDS = ["trainer.adam.iterations=1500", "trainer.quasi_newton.iterations=0", "trainer.checkpoint_every=50"]
+# a run of a few seconds: long enough for a second process or a signal to meet it mid-run (the
+# first checkpoint comes at 50 of 800 iterations), short enough that resuming it to the end is quick
+SECONDS = ["trainer.adam.iterations=800", "trainer.quasi_newton.iterations=0", "trainer.checkpoint_every=50",
+           "trainer.log_every=25"]
 
 
 def command(*args: str) -> list[str]:
