@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from common import REPO, RESULTS, grid_arguments, grid_tables
-from pinnacle import CASES, SINGULAR_RADII, data_file, near_points
+from pinnacle import CASES, SINGULAR_RADII, data_file, near_points, shown as pinnacle_shown
 
 RADII = ("0.05", "0.1")
 PROBLEM_DIR = "benchmarks/corner_weight"  # the problem's module, and its configs under conf/
@@ -39,6 +39,11 @@ CASE = CASES["ns2d_c"]
 def command(folder: Path | None, radius: str) -> list[str]:
     data = [f"problem.data={data_file(folder, CASE.data)}"] if folder is not None else []
     return ["--config-dir", f"{PROBLEM_DIR}/conf", "problem=ns2d_c_weighted", *data, f"problem.radius={radius}"]
+
+
+def shown(arguments: list[str], folder: Path | None) -> str:
+    """The command a reader types from the repository's root, with DIR for the data folder."""
+    return pinnacle_shown(arguments, folder).replace("pinnsolve ", f"PYTHONPATH={PROBLEM_DIR} pinnsolve ", 1)
 
 
 def row(label: str, runs: list[dict], commit: str) -> str:
@@ -85,9 +90,8 @@ def main() -> None:
     # a user's problem file is found from the working directory or PYTHONPATH (the runs start in the repository's root)
     os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO / PROBLEM_DIR), os.environ.get("PYTHONPATH")]))
     commands = None if args.collect else {("ns2d_c", radius): command(folder, radius) for radius in args.radii}
-    grid_tables("ns2d_c_corners", "ns2d-c-corners", commands, args, OUT,
-                lambda c: " ".join(["PYTHONPATH=" + PROBLEM_DIR, "pinnsolve", *c, "seed=S"]).replace(str(folder), "DIR"),
-                (["ns2d_c"], RADII), table, with_near_points)
+    grid_tables("ns2d_c_corners", "ns2d-c-corners", commands, args, OUT, lambda c: shown(c, folder), (["ns2d_c"], RADII), table,
+                with_near_points)
 
 
 if __name__ == "__main__":
