@@ -30,7 +30,7 @@ import numpy as np
 from common import REPO, RESULTS, grid_arguments, grid_tables
 from pinnacle import CASES, SINGULAR_RADII, data_file, near_points, shown as pinnacle_shown
 
-RADII = ("0.05", "0.1")
+RADII = ("0.02", "0.05", "0.1")
 PROBLEM_DIR = "benchmarks/corner_weight"  # the problem's module, and its configs under conf/
 OUT = REPO / "outputs" / "benchmarks" / "ns2d_c_corners"
 CASE = CASES["ns2d_c"]
