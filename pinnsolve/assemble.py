@@ -15,11 +15,15 @@ from torch import nn
 
 from pinnsolve import derivatives
 from pinnsolve.nn import activations, raf
-from pinnsolve.config import SLOPE_VARIANTS, ConfigError, SamplerConfig, Settings, TrainerConfig, inverse_start, plain, validate
+from pinnsolve.config import (
+    SLOPE_VARIANTS, ConfigError, SamplerConfig, Settings, TrainerConfig, activated_layers, inverse_start, plain, validate,
+)
 from pinnsolve.nn.constraints import HardDirichlet
 from pinnsolve.report.evaluation import Evaluator
 from pinnsolve.inverse import Coefficients, Observations, read_observations, sample_observations
-from pinnsolve.train.loss import ConditionLoss, Penalty, PINNLoss, TrainingPoints, derivatives_needed, pooled_weights
+from pinnsolve.train.loss import (
+    ConditionLoss, Penalty, PINNLoss, ResidualTaper, TrainingPoints, derivatives_needed, pooled_weights,
+)
 from pinnsolve.nn.network import NETWORKS, PerUnknown
 from pinnsolve.optim import LineSearch
 from pinnsolve.train.phases import AdamPhase, AdamSettings, LossTransform, Phase, QuasiNewtonPhase, QuasiNewtonSettings
@@ -117,7 +121,7 @@ def build_model(settings: Settings) -> nn.Module:
     problem, n = settings.problem, settings.network
     domain = problem.domain
     shape = {"depth": n.depth} if n.name == "mlp" else {"blocks": n.blocks}
-    layers = n.depth if n.name == "mlp" else 2 * n.blocks  # hidden layers with an activation
+    layers = activated_layers(n)
 
     def network(outputs: int) -> nn.Module:
         return NETWORKS[n.name](
@@ -260,6 +264,7 @@ def _build(settings: Settings) -> Assembly:
             data_unknowns=None if observations is None else observations.unknowns,
             coefficients=coefficients,
             smoothness=smoothness,
+            taper=ResidualTaper(tuple(tuple(map(float, p)) for p in t.residual_taper.points), t.residual_taper.radius) if t.residual_taper.points else None,
         )
     except ValueError as error:
         raise ConfigError(f"trainer.loss_weights: {error}") from None

@@ -92,10 +92,12 @@ POSITIVE_OR_NULL = Rule("positive or null", lambda v: v is None or v > 0)
 PHASE_ITERATIONS = Rule("≥ 0 (0 skips the phase)", lambda v: v >= 0)
 
 
-def key(default: Any = MISSING, doc: str = "", rule: Rule | None = None, factory: Callable[[], Any] | None = None) -> Any:
-    """A schema field with what the config reference says of it: ``doc``, and the ``rule`` its
-    value must follow beyond its type."""
-    metadata = {"doc": doc, "rule": rule}
+def key(
+    default: Any = MISSING, doc: str = "", rule: Rule | None = None, factory: Callable[[], Any] | None = None, shown_type: str = ""
+) -> Any:
+    """A schema field with what the config reference says of it: ``doc``, the ``rule`` its value
+    must follow beyond its type, and its type in words where the hint says less (``shown_type``)."""
+    metadata = {"doc": doc, "rule": rule, "type": shown_type}
     if factory is not None:
         return field(default_factory=factory, metadata=metadata)
     return field(default=default, metadata=metadata)
@@ -175,6 +177,18 @@ class QuasiNewtonConfig:
 
 
 @dataclass
+class ResidualTaperConfig:
+    """Residuals weighted down near points where the PDE cannot hold (a corner whose boundary values contradict it)."""
+
+    # list[list[float]] would refuse integer coordinates (OmegaConf converts no int inside a nested list)
+    points: list[Any] = key(doc="each a point in the problem's variables (x, y, ..., t); empty: no taper",
+                            rule=Rule("one coordinate per variable of the problem, each finite"), factory=list,
+                            shown_type="list of points, each a list of numbers")
+    radius: float = key(doc="each residual × min(1, d / radius), d its point's distance to the nearest of points",
+                        rule=POSITIVE)
+
+
+@dataclass
 class TrainerConfig:
     """The two phases, the loss's weights, records, stopping and checkpoints."""
 
@@ -185,6 +199,7 @@ class TrainerConfig:
     condition_loss: ConditionLoss = key(  # type: ignore[valid-type]
         doc="per_condition: a mean square per condition; pooled: one mean over all the conditions' points"
     )
+    residual_taper: ResidualTaperConfig = key(doc="the residuals weighted down near points", factory=ResidualTaperConfig)
     log_every: int = key(100, "record the loss components and rel L2 every this many iterations", POSITIVE_INTEGER)
     target_rel_l2: Optional[float] = key(None, "stop once a record's rel L2 is at most this", POSITIVE_OR_NULL)
     time_budget_s: Optional[float] = key(None, "stop after this much training time", POSITIVE_OR_NULL)
@@ -624,9 +639,14 @@ def activation_config(cfg: DictConfig) -> DictConfig:
     return _checked(cfg.activation, ACTIVATION_SCHEMAS[name], "activation")
 
 
+def activated_layers(network) -> int:
+    """The hidden layers with an activation: an MLP's depth, a ResNet's two per block."""
+    return network.depth if network.name == "mlp" else 2 * network.blocks
+
+
 def check_scale(activation: DictConfig, layers: int) -> None:
     """activation.scale: a number ≥ 1, or for a slope per layer or per neuron a list of one per
-    hidden layer (``layers``: an MLP's depth, a ResNet's two per block)."""
+    hidden layer (``layers``: :func:`activated_layers`)."""
     listed = OmegaConf.is_list(activation.scale)
     shown = list(activation.scale) if listed else activation.scale
     if listed:
@@ -693,7 +713,7 @@ def validate(cfg: DictConfig) -> Settings:
     problem = problem_from_config(cfg)
     activation = activation_config(cfg)
     if activation.name in SLOPE_VARIANTS:
-        check_scale(activation, cfg.network.depth if cfg.network.name == "mlp" else 2 * cfg.network.blocks)
+        check_scale(activation, activated_layers(cfg.network))
     # RAF's gaussian_width ≥ 1e-3: narrower, the Gaussian basis is zero at every point but its
     # centre's (and 1/width² overflows)
     check_rules(activation, ACTIVATION_SCHEMAS[activation.name], "activation")
@@ -745,6 +765,12 @@ def validate(cfg: DictConfig) -> Settings:
     _require(ls.c1 < ls.c2 < 1, "trainer.quasi_newton.line_search.c2", f"in (c1, 1) = ({ls.c1}, 1)", ls.c2)
     for name, weight in t.loss_weights.items():
         _require(weight >= 0, f"trainer.loss_weights.{name}", "≥ 0", weight)
+    for index, point in enumerate(t.residual_taper.points):
+        shown = OmegaConf.to_container(point) if OmegaConf.is_config(point) else point
+        _require(isinstance(shown, list) and len(shown) == len(problem.variables)
+                 and all(isinstance(c, (int, float)) and not isinstance(c, bool) for c in shown),
+                 f"trainer.residual_taper.points[{index}]",
+                 f"a list of one number per variable of the problem, {list(problem.variables)}", shown)
     check_inverse(cfg.inverse, problem)
     check_logger(cfg.logger)
     needed, counted = memory_needed(cfg, problem)

@@ -86,7 +86,7 @@ def rows(schema: type, values: DictConfig | None, prefix: str, names: set[str] |
         default = "(set by the option)" if missing else shown(value)
         rule = f.metadata.get("rule")
         allowed = rule.text if rule is not None else ""
-        out.append(f"| `{dotted}` | {_cell(type_name(hints[f.name]))} | {_cell(default)} | {_cell(allowed)} | {_cell(f.metadata.get('doc', ''))} |")
+        out.append(f"| `{dotted}` | {_cell(f.metadata.get('type') or type_name(hints[f.name]))} | {_cell(default)} | {_cell(allowed)} | {_cell(f.metadata.get('doc', ''))} |")
     return out
 
 

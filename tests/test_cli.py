@@ -429,6 +429,12 @@ REFUSED = [
     (["seed=1.5"], "Error merging override seed=1.5; Value '1.5' of type 'float' could not be converted to Integer"),
     (["trainer.divergence_factor=1"], "trainer.divergence_factor: must be > 1 or null, got 1"),
     (["trainer.checkpoint_every=-1"], "trainer.checkpoint_every: must be ≥ 0 (0: at the end of each phase only), got -1"),
+    (["trainer.residual_taper.points=[[0,0.5,1]]"],
+     "trainer.residual_taper.points[0]: must be a list of one number per variable of the problem, ['x', 't'], got [0, 0.5, 1]"),
+    (["trainer.residual_taper.points=[0.5]"],
+     "trainer.residual_taper.points[0]: must be a list of one number per variable of the problem, ['x', 't'], got 0.5"),
+    (["trainer.residual_taper.points=[[0,inf]]"], "trainer.residual_taper.points[0][1]: must be a finite number, got inf"),
+    (["trainer.residual_taper.radius=0"], "trainer.residual_taper.radius: must be positive, got 0.0"),
     # a key that does not exist, in every node, named with the keys there are
     (["+precison=float32"], "precison: unknown key; the top level has ['problem', 'activation', 'sampler', 'network'"),
     (["+trainer.adam.foo=1"], "trainer.adam.foo: unknown key; trainer.adam has ['iterations', 'lr', 'decay_rate', 'decay_steps', 'weight_decay']"),

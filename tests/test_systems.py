@@ -13,7 +13,7 @@ from pinnsolve.conditions import Region, dirichlet
 from pinnsolve.nn.constraints import HardDirichlet
 from pinnsolve.derivatives import Field, Points
 from pinnsolve.geometry import Box
-from pinnsolve.train.loss import PINNLoss, TrainingPoints
+from pinnsolve.train.loss import PINNLoss, ResidualTaper, TrainingPoints
 from pinnsolve import derivatives
 from pinnsolve.nn.network import MLP, PerUnknown
 from pinnsolve.problem import Problem, Reference
@@ -166,6 +166,49 @@ def test_a_systems_equations_are_loss_terms_of_their_own_and_vanish_at_the_exact
     total, terms = wrong(model, points)
     expected = sum(terms[name] * (3.0 if name == "helmholtz_v" else 1.0) for name in terms)
     torch.testing.assert_close(total, expected, atol=1e-14, rtol=1e-14)
+
+
+def test_the_residual_taper_is_the_distance_to_the_nearest_point_over_the_radius_up_to_one():
+    corners = ResidualTaper(((0.0, 1.0), (1.0, 1.0)), radius=0.1)
+    at = torch.tensor([[0.0, 1.0], [0.03, 0.96], [0.5, 0.5], [1.0, 0.95], [0.94, 1.0], [0.5, 1.0]], dtype=torch.float64)
+    torch.testing.assert_close(corners(at), torch.tensor([0.0, 0.5, 1.0, 0.5, 0.6, 1.0], dtype=torch.float64), rtol=1e-14, atol=1e-15)
+    # every variable counts, time too: (0.3, 0.4, 0) is 0.5 from the origin, (0.3, 0.4, 1.2) is 1.3
+    origin = ResidualTaper(((0.0, 0.0, 0.0),), radius=1.0)
+    torch.testing.assert_close(origin(torch.tensor([[0.3, 0.4, 0.0], [0.3, 0.4, 1.2]], dtype=torch.float64)),
+                               torch.tensor([0.5, 1.0], dtype=torch.float64), rtol=1e-14, atol=0)
+
+
+@pytest.mark.parametrize("engine", ["autograd", "jets", "compiled"])
+def test_a_tapered_loss_weights_each_equations_residual_and_the_residual_a_sampler_scores(engine):
+    problem = Swirl()
+    model = MLP(in_features=2, depth=2, width=8, activation=fixed("tanh"), low=(0.0, 0.0), high=(1.0, 1.0), out_features=2).double()
+    rng = np.random.default_rng(0)
+    # half the points within 0.2 (0.14·√2) of the corner (0, 0), where the weight is below 1
+    interior = np.concatenate([0.14 * rng.random((20, 2)), rng.random((20, 2))])
+    points = TrainingPoints(torch.as_tensor(interior),
+                            {Region.BOUNDARY: torch.as_tensor(problem.domain.boundary(lambda n, k: rng.random((n, k)), 20))})
+    taper = ResidualTaper(((0.0, 0.0),), radius=0.2)
+    plain = PINNLoss(problem, derivatives.engine("autograd"))
+    tapered = PINNLoss(problem, derivatives.engine(engine), taper=taper)
+    weight = taper(points.residual)
+    assert 0 < float(weight.min()) and float(weight[:20].max()) < 1
+    field = plain.engine.field(model, points.residual, problem.variables, problem.unknowns, plain.keys[None])
+    equations = problem.equations(field)
+    _, terms = tapered(model, points)
+    _, plain_terms = plain(model, points)
+    for name, r in equations.items():
+        torch.testing.assert_close(terms[name], (weight * r).square().mean(), rtol=1e-12, atol=0)
+        assert float(terms[name]) < float(plain_terms[name])
+    for condition in ("u_wall", "v_wall"):  # the conditions are not tapered
+        torch.testing.assert_close(terms[condition], plain_terms[condition], rtol=1e-12, atol=0)
+    torch.testing.assert_close(tapered.residual(model, points.residual), weight * plain.residual(model, points.residual),
+                               rtol=1e-12, atol=0)
+
+
+def test_the_configs_taper_reaches_the_loss_and_none_is_the_default():
+    tapered = assemble(tiny_config("kovasznay", "trainer.residual_taper.points=[[0,0],[1,0.5]]", "trainer.residual_taper.radius=0.3"))
+    assert tapered.trainer.loss.taper == ResidualTaper(((0.0, 0.0), (1.0, 0.5)), 0.3)
+    assert assemble(tiny_config("kovasznay")).trainer.loss.taper is None
 
 
 def test_a_run_of_a_system_writes_every_unknown_and_scores_them_together_and_apart(tmp_path):

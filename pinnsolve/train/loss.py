@@ -33,6 +33,24 @@ class TrainingPoints:
     normals: dict[Region, Tensor] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class ResidualTaper:
+    """Each residual multiplied by min(1, d / radius), d the distance from its point to the
+    nearest of ``points`` (each given in the problem's variables). Where a problem's data
+    contradict its PDE at a point (a corner whose two walls' values disagree), the residuals
+    nearby cannot vanish; at full weight they pull the whole network, and a residual-based
+    sampler's points, towards that point."""
+
+    points: tuple[tuple[float, ...], ...]
+    radius: float
+
+    def __call__(self, inputs: Tensor) -> Tensor:
+        """The weight of each row of ``inputs`` (shape ``(N, d)``), shape ``(N,)``, in [0, 1]."""
+        offsets = inputs.detach()[:, None, :] - inputs.new_tensor(self.points)
+        distance = offsets.square().sum(-1).sqrt().amin(1)
+        return torch.clamp(distance / self.radius, max=1.0)
+
+
 def derivatives_needed(
     problem: Problem, conditions: Sequence[Condition], smoothed: Sequence[str] = ()
 ) -> dict[Region | None, frozenset[OutputKey]]:
@@ -85,7 +103,9 @@ class PINNLoss:
     + Σ_k λ_k·mean |∇ unknown k|² + Σ_p w_p·penalty p.
 
     ``conditions`` (default: all the problem's) are those the loss enforces; one imposed exactly
-    by the network is left out. ``data``, measurements (points ``(N, d)``, values ``(N,)``), adds
+    by the network is left out. ``taper`` weights each residual equation down near points where
+    the PDE cannot hold (:class:`ResidualTaper`), in the loss and in the residual a sampler scores
+    points by. ``data``, measurements (points ``(N, d)``, values ``(N,)``), adds
     the ``data`` term; ``coefficients``, trained with the network, are the problem's fields the
     residual then reads (:func:`~pinnsolve.inverse.with_coefficients`). ``smoothness`` maps
     unknowns to λ: a Tikhonov prior on each, the mean of its squared spatial gradient over the
@@ -109,8 +129,10 @@ class PINNLoss:
         data_unknowns: Sequence[str] | None = None,
         coefficients: Coefficients | None = None,
         smoothness: Mapping[str, float] | None = None,
+        taper: ResidualTaper | None = None,
     ) -> None:
         self.problem = problem
+        self.taper = taper
         self.engine = engine
         self.conditions = tuple(problem.conditions if conditions is None else conditions)
         self.penalties = tuple(penalties)
@@ -163,7 +185,7 @@ class PINNLoss:
         with torch.enable_grad():
             for rows in torch.split(inputs, chunk):
                 field = self.engine.field(model, rows, problem.variables, problem.unknowns, self.keys[None])
-                parts.append(self.combined(problem.equations(field)).detach())
+                parts.append(self.combined(self.equations_at(problem, field, rows)).detach())
         return torch.cat(parts)
 
     def combined(self, equations: Mapping[str, Tensor]) -> Tensor:
@@ -172,6 +194,14 @@ class PINNLoss:
         if len(equations) == 1:
             return next(iter(equations.values()))
         return torch.stack([self.weights[name] * r.square() for name, r in equations.items()]).sum(0).sqrt()
+
+    def equations_at(self, problem: Problem, field: Field, inputs: Tensor) -> dict[str, Tensor]:
+        """Each residual equation at the points ``inputs`` (``field``'s), tapered where the loss has a taper."""
+        equations = problem.equations(field)
+        if self.taper is None:
+            return equations
+        weight = self.taper(inputs)
+        return {name: weight * r for name, r in equations.items()}
 
     def current_problem(self) -> Problem:
         """The problem with the coefficients as trained so far (the problem itself if none are)."""
@@ -184,7 +214,7 @@ class PINNLoss:
         problem = self.current_problem()
         variables, unknowns = problem.variables, problem.unknowns
         field = self.engine.field(model, residual_points, variables, unknowns, self.keys[None])
-        terms = {name: r.square().mean() for name, r in problem.equations(field).items()}
+        terms = {name: r.square().mean() for name, r in self.equations_at(problem, field, residual_points).items()}
         spatial = [variables[i] for i in problem.domain.spatial]
         priors = {prior: gradient_square(field, name, spatial).mean() for prior, name in self.priors.items()}
         fields = {}
