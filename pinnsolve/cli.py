@@ -7,6 +7,7 @@ import math
 import os
 import signal
 import sys
+import time
 import traceback
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -156,6 +157,7 @@ def hydra_main(cfg: DictConfig) -> float:
     if in_sweep and interrupts.received() is not None:
         message = f"not run: the sweep was interrupted by {interrupts.received().name}"
     else:
+        started = time.time()
         try:
             if in_sweep:  # each job composes its own choices; a single run's were checked before it started
                 check_experiment(hydra_config.runtime.choices)
@@ -175,7 +177,7 @@ def hydra_main(cfg: DictConfig) -> float:
                 return math.inf  # the directory is not this job's to write in
         except KeyboardInterrupt:
             if not in_sweep:
-                stopped_at_once(output_dir)
+                stopped_at_once(output_dir, started)
             raise
         except OSError as error:
             if not in_sweep:
@@ -195,8 +197,15 @@ def hydra_main(cfg: DictConfig) -> float:
     return math.inf  # the worst value for a sweeper that minimises it (Optuna refuses NaN, and then crashes)
 
 
-def stopped_at_once(run_dir: Path) -> None:
-    """A second Ctrl-C stopped the run where it was: say so, and what the first one kept; exit 130."""
+def stopped_at_once(run_dir: Path, started: float) -> None:
+    """A second Ctrl-C stopped the run (begun at ``started``, wall clock) where it was: say so, and
+    what the first one kept; exit 130. One that came once the run had written everything (its
+    metrics.json, written last; a busy machine can hold the process there a while) changes
+    nothing: the run ends as it would have."""
+    finished = written_metrics(run_dir)
+    if finished is not None and finished.get("training_started_at", 0) >= started:  # this run's, not an earlier one's
+        exit_with(finished, run_dir)
+        sys.exit(0)
     kept = (
         f"its checkpoint is kept; continue with: pinnsolve resume={run_dir}" if (run_dir / checkpoint.FILE).is_file()
         else "it had saved no checkpoint"
@@ -248,20 +257,25 @@ def exit_with(metrics: dict[str, Any], output_dir: Path) -> None:
         sys.exit(EXIT_STATUS[status])
 
 
+def written_metrics(run_dir: Path) -> dict[str, Any] | None:
+    """The metrics a run wrote in ``run_dir`` (a run removes an earlier one's when it starts), if any."""
+    try:
+        metrics = json.loads((run_dir / "metrics.json").read_text())
+    except (OSError, json.JSONDecodeError):
+        return None
+    return metrics if isinstance(metrics, dict) and "status" in metrics else None
+
+
 def resume(run_dir: Path) -> int:
     """Continue the run in ``run_dir`` from its checkpoint with its saved config; the exit status."""
     if not (run_dir / RUN_CONFIG).is_file():
         sys.stderr.write(f"pinnsolve: resume={run_dir}: not a run directory (no .hydra/config.yaml)\n")
         return 2
-    metrics_file = run_dir / "metrics.json"
-    if metrics_file.is_file():
-        try:
-            status = json.loads(metrics_file.read_text()).get("status")
-        except (json.JSONDecodeError, AttributeError):
-            status = None
-        if status in ("completed", "diverged"):
-            sys.stderr.write(f"pinnsolve: {run_dir} has finished already (status {status}); nothing to resume\n")
-            return 0
+    status = (written_metrics(run_dir) or {}).get("status")
+    if status in ("completed", "diverged"):
+        sys.stderr.write(f"pinnsolve: {run_dir} has finished already (status {status}); nothing to resume\n")
+        return 0
+    started = time.time()
     try:
         cfg = load_run_config(run_dir)
         with interrupts.watch(), logging_to(run_dir / "pinnsolve.log"):
@@ -271,7 +285,7 @@ def resume(run_dir: Path) -> int:
         sys.stderr.write(f"pinnsolve: cannot resume {run_dir}: {error}\n")
         return 2
     except KeyboardInterrupt:
-        stopped_at_once(run_dir)
+        stopped_at_once(run_dir, started)
     except OSError as error:
         write_failed(error, run_dir)
     return 0

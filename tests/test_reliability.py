@@ -306,6 +306,31 @@ def test_ctrl_c_pressed_on_while_an_interrupted_run_exits_keeps_its_exit_status_
     assert json.loads((out / "metrics.json").read_text())["status"] == "interrupted"
 
 
+@pytest.mark.parametrize(("status", "written_after_start", "exit_status", "line"), [
+    # the run had written everything: it ends as it would have, whenever the signal came
+    ("interrupted", True, 130, "pinnsolve: SIGINT received at iteration 50; continue with: pinnsolve resume=RUN\n"),
+    ("completed", True, 0, ""),
+    # an earlier run's metrics.json in the directory (this run had not yet cleared it) says nothing of this one
+    ("completed", False, 130, "pinnsolve: stopped at once by a second SIGINT; it had saved no checkpoint\n"),
+])
+def test_a_second_ctrl_c_once_the_run_has_written_everything_ends_it_as_it_would_have(
+        status, written_after_start, exit_status, line, tmp_path, capsys):
+    from pinnsolve import cli
+
+    started = time.time()
+    metrics = {"status": status, "stop_reason": "SIGINT received at iteration 50",
+               "training_started_at": started + (1.0 if written_after_start else -100.0)}
+    (tmp_path / "metrics.json").write_text(json.dumps(metrics))
+    handler = signal.getsignal(signal.SIGINT)  # an interrupted run's exit ignores SIGINT from there on
+    try:
+        with pytest.raises(SystemExit) as stopped:
+            cli.stopped_at_once(tmp_path, started)
+    finally:
+        signal.signal(signal.SIGINT, handler)
+    assert (stopped.value.code or 0) == exit_status
+    assert capsys.readouterr().err == line.replace("RUN", str(tmp_path))
+
+
 def test_a_second_ctrl_c_stops_at_once_in_one_line_keeping_what_the_first_saved(tmp_path):
     out = tmp_path / "run"
     # plots=true: drawing them makes the writing long enough for the second signal to meet it
