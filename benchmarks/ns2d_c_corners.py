@@ -1,49 +1,48 @@
-"""NS 2d-C with its residuals weighted down near the lid's corners, where its data contradict its
-PDE (the lid's u_x = ±4 against v_y = 0 from the side walls: no velocity that meets the boundary
-values has u_x + v_y = 0 there, and the momentum residual near them is in the hundreds).
+"""NS 2d-C with its residuals tapered near the lid's corners, radius by radius, against the case
+without. At those corners the case's data contradict its PDE (the lid's u_x = ±4 against v_y = 0
+from the side walls: no velocity that meets the boundary values has u_x + v_y = 0 there, and the
+momentum residual near them is in the hundreds).
 
-Each residual (both momentum equations and continuity) is multiplied by min(1, d / radius), d the
-distance to the nearer lid corner: the equation is the same everywhere else, and the points RAD
-draws near a corner (it scores candidates by the same weighted residual) no longer pull the whole
-network towards the residuals that cannot vanish there. The weighted problem is a user's problem
-file, `benchmarks/corner_weight/ns2d_c_weighted.py`, run with the case's own settings
-(conf/experiment/ns2d_c.yaml, which its experiment includes) through ``--config-dir``, as the
-tutorial of a problem in a file of one's own does; the case's row in the PINNacle table is the
-same command without the weight.
+``trainer.residual_taper`` multiplies each residual (both momentum equations and continuity) by
+min(1, d / radius), d the distance to the nearer lid corner: the equation is the same everywhere
+else, and the points RAD draws near a corner (it scores candidates by the same tapered residual)
+no longer pull the whole network towards the residuals that cannot vanish there. Every variant
+is the case's own command with the taper set explicitly (``none``: no points), measured in the
+same invocation, so that the rows compare runs on one machine.
 
-    python benchmarks/ns2d_c_corners.py --data DIR --jobs 2               # every radius, seeds 0–2
+    python benchmarks/ns2d_c_corners.py --data DIR --jobs 2               # every variant, seeds 0–2
     python benchmarks/ns2d_c_corners.py --radii 0.05 --seeds 0 --data DIR  # some (the others keep their runs)
     python benchmarks/ns2d_c_corners.py --collect                          # the table again from the .json
 
-Runs go to outputs/benchmarks/ns2d_c_corners/ns2d_c/RADIUS/seed_S; the metrics to
+Runs go to outputs/benchmarks/ns2d_c_corners/ns2d_c/VARIANT/seed_S; the metrics to
 benchmarks/results/ns2d_c_corners.json, the table to benchmarks/results/ns2d_c_corners.md and
 between the ``ns2d-c-corners`` markers of docs/results/pinnacle.md.
 """
 from __future__ import annotations
 
-import json
-import os
 from pathlib import Path
 
 import numpy as np
 
-from common import REPO, RESULTS, grid_arguments, grid_tables
-from pinnacle import CASES, SINGULAR_RADII, data_file, near_points, shown as pinnacle_shown
+from common import REPO, grid_arguments, grid_tables
+from pinnacle import CASES, SINGULAR_RADII, data_file, near_points, shown
 
-RADII = ("0.02", "0.05", "0.1")
-PROBLEM_DIR = "benchmarks/corner_weight"  # the problem's module, and its configs under conf/
+RADII = ("none", "0.02")
+CORNERS = "trainer.residual_taper.points=[[0,1],[1,1]]"
+NO_TAPER = "trainer.residual_taper.points=[]"
 OUT = REPO / "outputs" / "benchmarks" / "ns2d_c_corners"
 CASE = CASES["ns2d_c"]
 
 
 def command(folder: Path | None, radius: str) -> list[str]:
     data = [f"problem.data={data_file(folder, CASE.data)}"] if folder is not None else []
-    return ["--config-dir", f"{PROBLEM_DIR}/conf", "problem=ns2d_c_weighted", *data, f"problem.radius={radius}"]
+    taper = [NO_TAPER] if radius == "none" else [CORNERS, f"trainer.residual_taper.radius={radius}"]
+    return ["problem=ns2d_c", *data, *taper]
 
 
-def shown(arguments: list[str], folder: Path | None) -> str:
-    """The command a reader types from the repository's root, with DIR for the data folder."""
-    return pinnacle_shown(arguments, folder).replace("pinnsolve ", f"PYTHONPATH={PROBLEM_DIR} pinnsolve ", 1)
+def quoted(command: str) -> str:
+    """The command as a shell takes it: the lists quoted."""
+    return command.replace(NO_TAPER, f"'{NO_TAPER}'").replace(CORNERS, f"'{CORNERS}'")
 
 
 def row(label: str, runs: list[dict], commit: str) -> str:
@@ -59,24 +58,17 @@ def row(label: str, runs: list[dict], commit: str) -> str:
 
 
 def table(results: dict[str, dict]) -> str:
-    case_entry = json.loads((RESULTS / "pinnacle.json").read_text())["ns2d_c"]
-    lines = [
-        f"| weight's radius | L2RE, mean ± std | per seed (0, 1, 2) | seeds below {CASE.target:.1e} | per unknown (mean) "
+    variants = results.get("ns2d_c", {})
+    commands = [f"- {'no taper' if radius == 'none' else 'radius ' + radius}: `{entry['command']}`" for radius, entry in variants.items()]
+    machines = sorted({entry["machine"] for entry in variants.values()})
+    return "\n".join([
+        f"| taper's radius | L2RE, mean ± std | per seed (0, 1, 2) | seeds below {CASE.target:.1e} | per unknown (mean) "
         "| share of the squared error on the 2 corner nodes; within 0.01 (16 nodes) "
         "| L2RE over the other nodes, per seed: off the corner nodes; farther than 0.01 | training (s), slowest | commit |",
         "|---|---|---|---|---|---|---|---|---|",
-        row("none (the case as it is: the PINNacle table's row)", case_entry["runs"], case_entry["commit"]),
-    ]
-    variants = results.get("ns2d_c", {})
-    lines += [row(radius, variants[radius]["runs"], variants[radius]["commit"]) for radius in RADII if radius in variants]
-    commands = [f"- radius {radius}: `{entry['command']}`" for radius, entry in variants.items()]
-    machines = sorted({entry["machine"] for entry in variants.values()})
-    return "\n".join([
-        *lines, "",
-        "The commands (seed S, DIR PINNacle's `ref/` folder; run from the repository's root, where the "
-        f"problem's module is found through `PYTHONPATH={PROBLEM_DIR}`):", "", *commands, "",
-        f"Measured by `python benchmarks/ns2d_c_corners.py` on {'; '.join(machines)}; the first row by "
-        f"`python benchmarks/pinnacle.py ns2d_c` (its errors, from one torch thread per run, repeat to the last digit).",
+        *(row(radius, variants[radius]["runs"], variants[radius]["commit"]) for radius in RADII if radius in variants), "",
+        "The commands (seed S, DIR PINNacle's `ref/` folder):", "", *commands, "",
+        f"Measured by `python benchmarks/ns2d_c_corners.py` on {'; '.join(machines)}.",
     ])
 
 
@@ -87,10 +79,8 @@ def with_near_points(key: str, radius: str, entry: dict) -> None:
 
 def main() -> None:
     args, folder = grid_arguments(__doc__, ["ns2d_c"], ["ns2d_c"], "radii", RADII, ["ns2d_c"])
-    # a user's problem file is found from the working directory or PYTHONPATH (the runs start in the repository's root)
-    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO / PROBLEM_DIR), os.environ.get("PYTHONPATH")]))
     commands = None if args.collect else {("ns2d_c", radius): command(folder, radius) for radius in args.radii}
-    grid_tables("ns2d_c_corners", "ns2d-c-corners", commands, args, OUT, lambda c: shown(c, folder), (["ns2d_c"], RADII), table,
+    grid_tables("ns2d_c_corners", "ns2d-c-corners", commands, args, OUT, lambda c: quoted(shown(c, folder)), (["ns2d_c"], RADII), table,
                 with_near_points)
 
 

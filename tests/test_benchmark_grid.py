@@ -49,25 +49,12 @@ def test_the_error_at_a_cases_singular_points_is_told_apart_from_the_rest(tmp_pa
     assert abs(within["rel_l2_elsewhere"] - 1.0) < 1e-12
 
 
-def test_the_corner_weighted_ns_residual_is_the_cases_times_the_distance_to_the_nearer_lid_corner_over_the_radius(tmp_path, monkeypatch):
-    import torch
+def test_the_corners_script_runs_the_case_with_its_taper_set_and_without(monkeypatch):
+    monkeypatch.syspath_prepend(str(REPO / "benchmarks"))
+    import ns2d_c_corners
 
-    from pinnsolve.derivatives import Field
-    from pinnsolve.problems.ns2d_c import NS2dC
-
-    monkeypatch.syspath_prepend(str(REPO / "benchmarks" / "corner_weight"))
-    from ns2d_c_weighted import NS2dCWeighted
-
-    data = tmp_path / "lid_driven_a4.dat"
-    data.write_text("")  # only its existence is checked until the reference is read
-    plain, weighted = NS2dC(nu=0.01, data=str(data)), NS2dCWeighted(nu=0.01, data=str(data), radius=0.1)
-    # 0.05 from (0, 1), 0.05 from (1, 1), far from both, 0.1 from (0, 1)
-    x = torch.tensor([[0.03, 0.96], [0.95, 1.0], [0.5, 0.5], [0.06, 0.92]], dtype=torch.float64, requires_grad=True)
-    a, b = x[:, 0], x[:, 1]
-    f = Field(x, torch.stack([torch.sin(a) * b**2, a * torch.cos(b), a**2 + b], dim=1), ("x", "y"), ("u", "v", "p"))
-    unweighted, scaled = plain.residual(f), weighted.residual(f)
-    assert unweighted.keys() == scaled.keys() == {"momentum_x", "momentum_y", "continuity"}
-    weight = torch.tensor([0.5, 0.5, 1.0, 1.0], dtype=torch.float64)
-    for name in unweighted:
-        assert unweighted[name].abs().min() > 1e-3, name  # a residual that is there to be weighted
-        torch.testing.assert_close(scaled[name], weight * unweighted[name], rtol=1e-14, atol=0.0)
+    assert ns2d_c_corners.command(None, "none") == ["problem=ns2d_c", "trainer.residual_taper.points=[]"]
+    tapered = ns2d_c_corners.command(None, "0.02")
+    assert tapered == ["problem=ns2d_c", "trainer.residual_taper.points=[[0,1],[1,1]]", "trainer.residual_taper.radius=0.02"]
+    assert ns2d_c_corners.quoted("pinnsolve " + " ".join(tapered) + " seed=S") == (
+        "pinnsolve problem=ns2d_c 'trainer.residual_taper.points=[[0,1],[1,1]]' trainer.residual_taper.radius=0.02 seed=S")

@@ -152,6 +152,6 @@ def test_each_network_size_row_was_measured_on_its_case_as_it_is():
                     "python benchmarks/network_size.py CASE --variants VARIANT")
 
 
-def test_each_ns2d_c_corner_weight_row_was_measured_on_the_case_and_the_weighted_problem_as_they_are():
-    each_run_pinned("ns2d_c_corners", "pinnacle.md", "ns2d-c-corners", lambda m: [*own_files("ns2d_c"), "benchmarks/corner_weight"],
+def test_each_ns2d_c_taper_row_was_measured_on_the_case_as_it_is():
+    each_run_pinned("ns2d_c_corners", "pinnacle.md", "ns2d-c-corners", lambda m: own_files("ns2d_c"),
                     "python benchmarks/ns2d_c_corners.py --radii VARIANT")
