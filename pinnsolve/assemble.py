@@ -250,6 +250,8 @@ def _build(settings: Settings) -> Assembly:
     counts = {r: {"boundary": s.n_boundary, "initial": s.n_initial, "points": len(r.points)}[r.kind] for r in regions}
     if plain(t.condition_loss) == ConditionLoss.pooled.value:
         weights = pooled_weights(weights, conditions, counts)
+    spec = t.residual_taper
+    taper = ResidualTaper(tuple(tuple(map(float, p)) for p in spec.points), spec.radius) if spec.points else None
     try:
         loss = PINNLoss(
             problem,
@@ -264,7 +266,7 @@ def _build(settings: Settings) -> Assembly:
             data_unknowns=None if observations is None else observations.unknowns,
             coefficients=coefficients,
             smoothness=smoothness,
-            taper=ResidualTaper(tuple(tuple(map(float, p)) for p in t.residual_taper.points), t.residual_taper.radius) if t.residual_taper.points else None,
+            taper=taper,
         )
     except ValueError as error:
         raise ConfigError(f"trainer.loss_weights: {error}") from None

@@ -185,7 +185,7 @@ class PINNLoss:
         with torch.enable_grad():
             for rows in torch.split(inputs, chunk):
                 field = self.engine.field(model, rows, problem.variables, problem.unknowns, self.keys[None])
-                parts.append(self.combined(self.equations_at(problem, field, rows)).detach())
+                parts.append(self.combined(self.equations_at(problem, field)).detach())
         return torch.cat(parts)
 
     def combined(self, equations: Mapping[str, Tensor]) -> Tensor:
@@ -195,12 +195,12 @@ class PINNLoss:
             return next(iter(equations.values()))
         return torch.stack([self.weights[name] * r.square() for name, r in equations.items()]).sum(0).sqrt()
 
-    def equations_at(self, problem: Problem, field: Field, inputs: Tensor) -> dict[str, Tensor]:
-        """Each residual equation at the points ``inputs`` (``field``'s), tapered where the loss has a taper."""
+    def equations_at(self, problem: Problem, field: Field) -> dict[str, Tensor]:
+        """Each residual equation at ``field``'s points, tapered where the loss has a taper."""
         equations = problem.equations(field)
         if self.taper is None:
             return equations
-        weight = self.taper(inputs)
+        weight = self.taper(field.tensor)
         return {name: weight * r for name, r in equations.items()}
 
     def current_problem(self) -> Problem:
@@ -214,7 +214,7 @@ class PINNLoss:
         problem = self.current_problem()
         variables, unknowns = problem.variables, problem.unknowns
         field = self.engine.field(model, residual_points, variables, unknowns, self.keys[None])
-        terms = {name: r.square().mean() for name, r in self.equations_at(problem, field, residual_points).items()}
+        terms = {name: r.square().mean() for name, r in self.equations_at(problem, field).items()}
         spatial = [variables[i] for i in problem.domain.spatial]
         priors = {prior: gradient_square(field, name, spatial).mean() for prior, name in self.priors.items()}
         fields = {}
