@@ -58,3 +58,21 @@ def test_the_corners_script_runs_the_case_with_its_taper_set_and_without(monkeyp
     assert tapered == ["problem=ns2d_c", "trainer.residual_taper.points=[[0,1],[1,1]]", "trainer.residual_taper.radius=0.02"]
     assert ns2d_c_corners.quoted("pinnsolve " + " ".join(tapered) + " seed=S") == (
         "pinnsolve problem=ns2d_c 'trainer.residual_taper.points=[[0,1],[1,1]]' trainer.residual_taper.radius=0.02 seed=S")
+
+
+def test_the_pressure_script_fits_the_corner_log_law_and_finds_where_it_meets_the_corner_node(monkeypatch):
+    import numpy as np
+
+    monkeypatch.syspath_prepend(str(REPO / "benchmarks"))
+    import ns2d_c_pressure
+
+    # a graded grid on [0, 1]², p = 0.08 ln r + 0.1 on the lid and on the wall near (0, 1), and on the
+    # corner node the law's value at r = 2e-3
+    ticks = np.unique(np.concatenate([np.geomspace(4e-3, 1.0, 40), [0.0], 1 - np.geomspace(4e-3, 1.0, 40)]))
+    x, y = (a.ravel() for a in np.meshgrid(ticks, ticks))
+    r = np.hypot(x, 1 - y)
+    p = np.where(r > 0, 0.08 * np.log(np.where(r > 0, r, 1.0)) + 0.1, 0.08 * np.log(2e-3) + 0.1)
+    law = ns2d_c_pressure.corner_law(x, y, p, 0.0)
+    assert abs(law["a"] - 0.08) < 1e-12 and abs(law["b"] - 0.1) < 1e-12 and law["rms"] < 1e-12
+    assert abs(law["meets_at"] - 2e-3) < 1e-12
+    assert law["nodes"] == 2 * np.sum((ticks > 0) & (ticks <= 0.1))
