@@ -13,17 +13,23 @@ says how far out that law meets the corner node's value, and how much of the cas
 error on one node uses up.
 
     python benchmarks/ns2d_c_pressure.py --data DIR
+    python benchmarks/ns2d_c_pressure.py --data DIR --runs outputs/benchmarks/pinnacle/ns2d_c
 
-Writes the paragraph between the ``ns2d-c-pressure`` markers of docs/results/pinnacle.md.
+With ``--runs``, the PINNacle table's own runs (``python benchmarks/pinnacle.py ns2d_c`` writes
+them there) add what each seed's network predicts on the corner nodes and on the lid's nodes next
+to them; the runs must be the ones benchmarks/results/pinnacle.json holds (their errors are
+checked against it), whose commit the paragraph names. Writes the paragraphs between the
+``ns2d-c-pressure`` markers of docs/results/pinnacle.md.
 """
 from __future__ import annotations
 
 import argparse
+import json
 from pathlib import Path
 
 import numpy as np
 
-from common import write_section
+from common import REPO, write_section
 from pinnacle import CASES, data_file
 from pinnsolve.readers import read_table
 
@@ -72,11 +78,41 @@ def report(path: Path) -> str:
     )
 
 
+def predictions(runs: Path) -> str:
+    """Each seed's p on the two corner nodes and on the three lid nodes nearest each, against the file."""
+    measured = json.loads((REPO / "benchmarks" / "results" / "pinnacle.json").read_text())["ns2d_c"]
+    lines = []
+    for run in measured["runs"]:
+        folder = runs / f"seed_{run['seed']}"
+        metrics = json.loads((folder / "metrics.json").read_text())
+        if metrics["rel_l2"] != run["rel_l2"]:
+            raise SystemExit(f"{folder}: rel L2 {metrics['rel_l2']:.6e}, not pinnacle.json's {run['rel_l2']:.6e}: "
+                             "not the table's run (rerun python benchmarks/pinnacle.py ns2d_c)")
+        saved = np.load(folder / "prediction.npz")
+        x, y = saved["inputs"][:, 0], saved["inputs"][:, 1]
+        cells = []
+        for corner_x in (0.0, 1.0):
+            node = np.argmin((x - corner_x) ** 2 + (y - 1) ** 2)
+            lid = np.flatnonzero(np.isclose(y, 1.0) & (x != corner_x))
+            lid = lid[np.argsort(np.abs(x[lid] - corner_x))[:3]]
+            cells.append(f"{saved['p_pred'][node]:+.3f} ({saved['p_ref'][node]:+.3f}) on ({corner_x:g}, 1), "
+                         + ", ".join(f"{saved['p_pred'][i]:+.3f} ({saved['p_ref'][i]:+.3f})" for i in lid) + " next to it")
+        lines.append(f"| {run['seed']} | {run['rel_l2']:.2e} | {' | '.join(cells)} |")
+    return "\n".join([
+        f"What the PINNacle table's runs (at {measured['commit']}) predict there, the file's value in brackets, "
+        "on each corner node and on the three lid nodes nearest it (0.004, 0.008 and 0.012 away):",
+        "", "| seed | L2RE | at and next to (0, 1) | at and next to (1, 1) |", "|---|---|---|---|", *lines,
+    ])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, required=True, help="PINNacle's ref/ folder")
+    parser.add_argument("--runs", type=Path, help="the PINNacle table's NS 2d-C run directories (seed_S inside)")
     args = parser.parse_args()
     text = report(data_file(args.data, CASE.data))
+    if args.runs is not None:
+        text += "\n\n" + predictions(args.runs)
     write_section("ns2d-c-pressure", text)
     print(text)
 

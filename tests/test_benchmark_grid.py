@@ -76,3 +76,33 @@ def test_the_pressure_script_fits_the_corner_log_law_and_finds_where_it_meets_th
     assert abs(law["a"] - 0.08) < 1e-12 and abs(law["b"] - 0.1) < 1e-12 and law["rms"] < 1e-12
     assert abs(law["meets_at"] - 2e-3) < 1e-12
     assert law["nodes"] == 2 * np.sum((ticks > 0) & (ticks <= 0.1))
+
+
+def test_the_pressure_script_reads_the_tables_runs_and_refuses_others(tmp_path, monkeypatch):
+    import json
+
+    import numpy as np
+    import pytest
+
+    monkeypatch.syspath_prepend(str(REPO / "benchmarks"))
+    import ns2d_c_pressure
+
+    measured = json.loads((REPO / "benchmarks" / "results" / "pinnacle.json").read_text())["ns2d_c"]
+    # on each run's nodes, p_pred = p_ref + 0.1 except on the corner (0, 1), off by 0.3
+    inputs = np.array([[0.0, 1.0], [0.004, 1.0], [0.008, 1.0], [0.012, 1.0], [0.5, 0.5],
+                       [0.988, 1.0], [0.992, 1.0], [0.996, 1.0], [1.0, 1.0]])
+    reference = np.linspace(-0.4, 0.6, len(inputs))
+    for run in measured["runs"]:
+        folder = tmp_path / f"seed_{run['seed']}"
+        folder.mkdir()
+        (folder / "metrics.json").write_text(json.dumps({"rel_l2": run["rel_l2"]}))
+        np.savez(folder / "prediction.npz", inputs=inputs, p_ref=reference, p_pred=reference + np.where(np.arange(9) == 0, 0.3, 0.1))
+    text = ns2d_c_pressure.predictions(tmp_path)
+    assert measured["commit"] in text
+    row = next(line for line in text.splitlines() if line.startswith("| 0 |"))
+    assert "-0.100 (-0.400) on (0, 1), -0.175 (-0.275), -0.050 (-0.150), +0.075 (-0.025) next to it" in row
+    assert "+0.700 (+0.600) on (1, 1), +0.575 (+0.475), +0.450 (+0.350), +0.325 (+0.225) next to it" in row
+
+    (tmp_path / "seed_1" / "metrics.json").write_text(json.dumps({"rel_l2": 0.5}))
+    with pytest.raises(SystemExit, match="not the table's run"):
+        ns2d_c_pressure.predictions(tmp_path)
