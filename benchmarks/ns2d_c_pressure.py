@@ -6,9 +6,8 @@ u = 4x(1 − x), so U = 4) and the other is still, Stokes flow has the stream fu
 f = (π/2) cos 2θ + sin 2θ + 2θ − π/2 (its four constants from ψ = 0 on both sides, ∂ψ/∂θ = U r²
 on the sliding side and 0 on the still one, at U = 4), so Δψ = 8θ − 2π, and p + iνΔψ is analytic:
 p = 8ν ln r + const at the corner the lid slides away from, (0, 1), and −8ν ln r + const at the one
-it slides into, (1, 1) (the mirror image). The pressure has
-no value at the corners; the file's value on the corner nodes is one of its mesh. The script fits
-p = a ln r + b to the file's nodes on the lid and on the side wall within 0.1 of each corner, and
+it slides into, (1, 1) (the mirror image). The pressure has no value at the corners; the file's
+value on the corner nodes is one of its mesh. The script fits p = a ln r + b to the file's nodes on the lid and on the side wall within 0.1 of each corner, and
 says how far out that law meets the corner node's value, and how much of the case's 10× target an
 error on one node uses up.
 
