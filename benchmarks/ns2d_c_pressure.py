@@ -27,28 +27,38 @@ import json
 from pathlib import Path
 
 import numpy as np
+from omegaconf import OmegaConf
 
 from common import REPO, write_section
 from pinnacle import CASES, data_file
 from pinnsolve.readers import read_table
 
 CASE = CASES["ns2d_c"]
-NU = 0.01
 LID_SPEED_SLOPE = 4.0  # d/dx of the lid's 4x(1 − x) at x = 0
 FIT_RADIUS = 0.1
 
 
-def corner_law(x: np.ndarray, y: np.ndarray, p: np.ndarray, corner_x: float) -> dict:
-    """a, b of p ≈ a ln r + b over the lid's and the wall's nodes within FIT_RADIUS of (corner_x, 1)."""
-    on_lid = np.isclose(y, 1.0) & (np.abs(x - corner_x) > 0) & (np.abs(x - corner_x) <= FIT_RADIUS)
-    on_wall = np.isclose(x, corner_x) & (1 - y > 0) & (1 - y <= FIT_RADIUS)
-    r = np.concatenate([np.abs(x[on_lid] - corner_x), 1 - y[on_wall]])
+def corner_node(x: np.ndarray, y: np.ndarray, corner: tuple[float, float]) -> int:
+    """The index of the node on ``corner``."""
+    return int(np.argmin((x - corner[0]) ** 2 + (y - corner[1]) ** 2))
+
+
+def named(corner: tuple[float, float]) -> str:
+    return f"({corner[0]:g}, {corner[1]:g})"
+
+
+def corner_law(x: np.ndarray, y: np.ndarray, p: np.ndarray, corner: tuple[float, float]) -> dict:
+    """a, b of p ≈ a ln r + b over the lid's and the wall's nodes within FIT_RADIUS of ``corner``."""
+    along_lid, along_wall = np.abs(x - corner[0]), np.abs(y - corner[1])
+    on_lid = np.isclose(y, corner[1]) & (along_lid > 0) & (along_lid <= FIT_RADIUS)
+    on_wall = np.isclose(x, corner[0]) & (along_wall > 0) & (along_wall <= FIT_RADIUS)
+    r = np.concatenate([along_lid[on_lid], along_wall[on_wall]])
     values = np.concatenate([p[on_lid], p[on_wall]])
     design = np.column_stack([np.log(r), np.ones_like(r)])
     (a, b), *_ = np.linalg.lstsq(design, values, rcond=None)
-    corner = p[np.argmin((x - corner_x) ** 2 + (y - 1) ** 2)]
+    value = p[corner_node(x, y, corner)]
     return {"a": a, "b": b, "rms": float(np.sqrt(np.mean((design @ [a, b] - values) ** 2))), "nodes": len(r),
-            "corner": corner, "meets_at": float(np.exp((corner - b) / a))}
+            "corner": value, "meets_at": float(np.exp((value - b) / a))}
 
 
 def report(path: Path) -> str:
@@ -57,15 +67,16 @@ def report(path: Path) -> str:
     u, v, p = (table.outputs[name] for name in ("u", "v", "p"))
     norm = float(np.sqrt((u ** 2 + v ** 2 + p ** 2).sum()))
     spacing = float(np.min(np.diff(np.unique(np.round(x, 12)))))  # the graded mesh's finest, at the walls
-    left, right = corner_law(x, y, p, 0.0), corner_law(x, y, p, 1.0)
-    law = " and ".join(f"a = {c['a']:+.3f} at ({corner_x}, 1) ({c['nodes']} nodes, residual {c['rms']:.1e} rms)"
-                       for corner_x, c in ((0, left), (1, right)))
-    meets = " and ".join(f"{c['corner']:+.3f} at ({corner_x}, 1), where the fitted law stands at r = {c['meets_at']:.1e}"
-                         for corner_x, c in ((0, left), (1, right)))
+    laws = [(corner, corner_law(x, y, p, corner)) for corner in CASE.singular_points]
+    law = " and ".join(f"a = {c['a']:+.3f} at {named(corner)} ({c['nodes']} nodes, residual {c['rms']:.1e} rms)"
+                       for corner, c in laws)
+    meets = " and ".join(f"{c['corner']:+.3f} at {named(corner)}, where the fitted law stands at r = {c['meets_at']:.1e}"
+                         for corner, c in laws)
     budget = CASE.target * norm
+    nu = OmegaConf.load(REPO / "conf" / "problem" / "ns2d_c.yaml").nu
     return (
         f"Stokes flow in a corner of 90° with one side sliding at "
-        f"{LID_SPEED_SLOPE:g}·r has p = ±8ν ln r + const = ±{8 * NU:.2f} ln r (the script's docstring derives it): "
+        f"{LID_SPEED_SLOPE:g}·r has p = ±8ν ln r + const = ±{8 * nu:.2f} ln r (the script's docstring derives it): "
         f"the pressure is unbounded at both lid corners. The file bears it out: over its nodes on the lid and "
         f"the side wall within {FIT_RADIUS} of each corner, p = a ln r + b with {law}. Its values on the two corner "
         f"nodes are {meets}, inside the mesh's first spacing from the walls, {spacing:.4f}: values of the mesh, not of the "
@@ -78,7 +89,7 @@ def report(path: Path) -> str:
 
 
 def predictions(runs: Path) -> str:
-    """Each seed's p on the two corner nodes and on the three lid nodes nearest each, against the file."""
+    """Each seed's p on the corner nodes and on the three lid nodes nearest each, against the file."""
     measured = json.loads((REPO / "benchmarks" / "results" / "pinnacle.json").read_text())["ns2d_c"]
     lines = []
     for run in measured["runs"]:
@@ -90,17 +101,20 @@ def predictions(runs: Path) -> str:
         saved = np.load(folder / "prediction.npz")
         x, y = saved["inputs"][:, 0], saved["inputs"][:, 1]
         cells = []
-        for corner_x in (0.0, 1.0):
-            node = np.argmin((x - corner_x) ** 2 + (y - 1) ** 2)
-            lid = np.flatnonzero(np.isclose(y, 1.0) & (x != corner_x))
-            lid = lid[np.argsort(np.abs(x[lid] - corner_x))[:3]]
-            cells.append(f"{saved['p_pred'][node]:+.3f} ({saved['p_ref'][node]:+.3f}) on ({corner_x:g}, 1), "
+        for corner in CASE.singular_points:
+            node = corner_node(x, y, corner)
+            lid = np.flatnonzero(np.isclose(y, corner[1]) & (x != corner[0]))
+            lid = lid[np.argsort(np.abs(x[lid] - corner[0]))[:3]]
+            # every run is scored on the file's nodes, so the distances are the same in every cell
+            distances = ", ".join(f"{d:.3f}" for d in np.abs(x[lid] - corner[0]))
+            cells.append(f"{saved['p_pred'][node]:+.3f} ({saved['p_ref'][node]:+.3f}) on {named(corner)}, "
                          + ", ".join(f"{saved['p_pred'][i]:+.3f} ({saved['p_ref'][i]:+.3f})" for i in lid) + " next to it")
         lines.append(f"| {run['seed']} | {run['rel_l2']:.2e} | {' | '.join(cells)} |")
     return "\n".join([
         f"What the PINNacle table's runs (at {measured['commit']}) predict there, the file's value in brackets, "
-        "on each corner node and on the three lid nodes nearest it (0.004, 0.008 and 0.012 away):",
-        "", "| seed | L2RE | at and next to (0, 1) | at and next to (1, 1) |", "|---|---|---|---|", *lines,
+        f"on each corner node and on the three lid nodes nearest it ({distances} away):",
+        "", f"| seed | L2RE | {' | '.join(f'at and next to {named(c)}' for c in CASE.singular_points)} |",
+        "|---|---|" + "---|" * len(CASE.singular_points), *lines,
     ])
 
 

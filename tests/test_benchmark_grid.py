@@ -72,7 +72,7 @@ def test_the_pressure_script_fits_the_corner_log_law_and_finds_where_it_meets_th
     x, y = (a.ravel() for a in np.meshgrid(ticks, ticks))
     r = np.hypot(x, 1 - y)
     p = np.where(r > 0, 0.08 * np.log(np.where(r > 0, r, 1.0)) + 0.1, 0.08 * np.log(2e-3) + 0.1)
-    law = ns2d_c_pressure.corner_law(x, y, p, 0.0)
+    law = ns2d_c_pressure.corner_law(x, y, p, (0.0, 1.0))
     assert abs(law["a"] - 0.08) < 1e-12 and abs(law["b"] - 0.1) < 1e-12 and law["rms"] < 1e-12
     assert abs(law["meets_at"] - 2e-3) < 1e-12
     assert law["nodes"] == 2 * np.sum((ticks > 0) & (ticks <= 0.1))
