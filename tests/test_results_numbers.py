@@ -5,7 +5,7 @@ training engine, the problems, the configs) must be as it was then. Change any o
 until `python benchmarks/defaults.py` or `python benchmarks/pinnacle.py` is rerun. The studies on
 PINNacle's cases (the activations-on-PINNacle rows, the PINNacle-setup rows, the Heat 2d-LT section
 of that page, and the network-size rows of docs/results/scaling.md) are pinned to their case's own
-settings only: they take hours to rerun, and no headline number comes from them."""
+configs and modules only: they take hours to rerun, and no headline number comes from them."""
 import json
 import re
 import subprocess
