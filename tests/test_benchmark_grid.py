@@ -1,7 +1,11 @@
 """The comparison grids' results file: a rerun of some seeds replaces those seeds' runs and keeps
 the others, each run naming the commit it was measured on."""
 import importlib.util
+import json
 from pathlib import Path
+
+import numpy as np
+import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -33,8 +37,6 @@ def test_a_changed_command_replaces_every_seed():
 
 
 def test_the_error_at_a_cases_singular_points_is_told_apart_from_the_rest(tmp_path, monkeypatch):
-    import numpy as np
-
     monkeypatch.syspath_prepend(str(REPO / "benchmarks"))
     import pinnacle
 
@@ -61,8 +63,6 @@ def test_the_corners_script_runs_the_case_with_its_taper_set_and_without(monkeyp
 
 
 def test_the_pressure_script_fits_the_corner_log_law_and_finds_where_it_meets_the_corner_node(monkeypatch):
-    import numpy as np
-
     monkeypatch.syspath_prepend(str(REPO / "benchmarks"))
     import ns2d_c_pressure
 
@@ -79,11 +79,6 @@ def test_the_pressure_script_fits_the_corner_log_law_and_finds_where_it_meets_th
 
 
 def test_the_pressure_script_reads_the_tables_runs_and_refuses_others(tmp_path, monkeypatch):
-    import json
-
-    import numpy as np
-    import pytest
-
     monkeypatch.syspath_prepend(str(REPO / "benchmarks"))
     import ns2d_c_pressure
 
